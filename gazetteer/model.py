@@ -1,0 +1,115 @@
+"""The gazetteer's two value types: :class:`Entry` (a known place) and :class:`Match`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from gazetteer.precision import describe
+
+__all__ = ["Entry", "Match", "KINDS"]
+
+#: Entry kinds, from largest to smallest administrative level, then non-administrative.
+KINDS = ("country", "province", "city", "county", "township", "locality", "feature", "line")
+
+
+@dataclass
+class Entry:
+    """One place the gazetteer knows.
+
+    ``geometry`` is WGS84; ``point`` is a representative point (the seat of a
+    county, the town point, a line's midpoint). ``precision`` is the IATI code of
+    the geometry *as a location of this entry*; ``radius_km`` the uncertainty.
+    """
+
+    id: str
+    name: str
+    kind: str
+    geometry: BaseGeometry
+    point: tuple[float, float]
+    precision: int
+    location_class: int
+    source: str
+    short: str = ""
+    aliases: tuple[str, ...] = ()
+    subtype: str = ""
+    code: str = ""
+    county_code: str = ""
+    county_codes: tuple[str, ...] = ()
+    admin: tuple[str, ...] = ()
+    radius_km: float | None = None
+    anchor: str = ""
+    waypoints: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def admin_path(self) -> str:
+        return "/".join(part for part in self.admin if part)
+
+
+@dataclass
+class Match:
+    """A geocoding result: a geometry with an honest precision and where it came from.
+
+    ``estimated`` is true when the geometry is not the place itself but derived
+    from it (a line drawn through waypoints, a county standing in for a facility).
+    """
+
+    query: str
+    matched_name: str
+    geometry: BaseGeometry
+    precision: int
+    location_class: int
+    score: float
+    source: str
+    kind: str
+    gazetteer_id: str
+    entry_ids: tuple[str, ...] = ()
+    admin: tuple[str, ...] = ()
+    county_codes: tuple[str, ...] = ()
+    subtype: str = ""
+    radius_km: float | None = None
+    estimated: bool = False
+    method: str = "exact"
+    note: str = ""
+    ambiguous_with: tuple[str, ...] = ()
+    parts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def admin_path(self) -> str:
+        return "/".join(part for part in self.admin if part)
+
+    def properties(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "matched_name": self.matched_name,
+            "gazetteer_id": self.gazetteer_id,
+            "entry_ids": list(self.entry_ids),
+            "kind": self.kind,
+            "subtype": self.subtype,
+            "precision": self.precision,
+            "precision_text": describe(self.precision, "zh"),
+            "precision_text_en": describe(self.precision, "en"),
+            "location_class": self.location_class,
+            "estimated": self.estimated,
+            "radius_km": self.radius_km,
+            "admin": self.admin_path,
+            "county_codes": list(self.county_codes),
+            "source": self.source,
+            "confidence": round(self.score, 3),
+            "method": self.method,
+            "note": self.note,
+            "ambiguous_with": list(self.ambiguous_with),
+            "waypoints": self.parts,
+        }
+
+    def to_feature(self) -> dict[str, Any]:
+        """This match as a GeoJSON Feature (WGS84)."""
+        return {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(self.geometry),
+            "properties": self.properties(),
+        }

@@ -1,0 +1,61 @@
+"""IATI / AidData geographic precision codes and location classes, in words.
+
+>>> describe(5, "zh")
+'位置为估计：沿线路或在地点之间'
+>>> describe(2, "en")
+'near the named place (within ~25 km)'
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXACT",
+    "NEAR",
+    "COUNTY",
+    "PROVINCE",
+    "ESTIMATED",
+    "COUNTRY",
+    "PRECISION",
+    "LOCATION_CLASS",
+    "describe",
+    "describe_class",
+]
+
+EXACT = 1
+NEAR = 2
+COUNTY = 3
+PROVINCE = 4
+ESTIMATED = 5
+COUNTRY = 6
+
+#: code → (Chinese, English)
+PRECISION: dict[int, tuple[str, str]] = {
+    1: ("位置精确", "exact location"),
+    2: ("位置接近：在所列地点附近（25 公里内）", "near the named place (within ~25 km)"),
+    3: ("位置仅精确到区县", "located only to the county/district"),
+    4: ("位置仅精确到省（直辖市）", "located only to the province/municipality"),
+    5: ("位置为估计：沿线路或在地点之间", "estimated: along a route or between places"),
+    6: ("位置仅精确到国家", "located only to the country"),
+    7: ("位置未知", "location unknown"),
+    8: ("位置为估计：中央政府", "estimated: central government"),
+    9: ("位置为估计：区县以下行政区", "estimated: sub-county administrative area"),
+}
+
+#: class → (Chinese, English)
+LOCATION_CLASS: dict[int, tuple[str, str]] = {
+    1: ("行政区", "administrative region"),
+    2: ("居民点", "populated place"),
+    3: ("设施或构筑物", "structure"),
+    4: ("其他地理要素", "other topographical feature"),
+}
+
+
+def describe(precision: int, lang: str = "zh") -> str:
+    """The precision code in words (``lang`` is ``zh`` or ``en``)."""
+    zh, en = PRECISION.get(precision, PRECISION[7])
+    return zh if lang == "zh" else en
+
+
+def describe_class(location_class: int, lang: str = "zh") -> str:
+    zh, en = LOCATION_CLASS.get(location_class, ("未知", "unknown"))
+    return zh if lang == "zh" else en

@@ -1,0 +1,550 @@
+"""Name resolution: text → ranked :class:`~gazetteer.model.Match` list.
+
+Strategies, tried in order (later ones only when earlier ones find nothing):
+
+1. **exact** — the normalised name, an alias, a historical name, a route code or
+   a suffix-stripped name (``石宝`` for ``石宝镇``), after stripping leading
+   administrative prefixes (``重庆市忠县新生港`` → ``新生港`` with 忠县 as context);
+2. **segment** — ``A至B``, ``A经B至C``, ``A—B`` (optionally after a route code:
+   ``G350忠县至南溪段``) → a line through the resolved places;
+3. **code** — a route code (``G350``) of a curated line;
+4. **corridor** — a name made of place abbreviations plus a route suffix
+   (``梁忠石高速`` → 梁平–忠县–石柱); ambiguous characters (巫 = 巫山 or 巫溪) take
+   the reading that makes the shortest route;
+5. **contains** — the longest known names inside the text (``新生港二期工程``
+   → 新生港); a facility placed by the town it names is *near* (precision 2).
+
+A county context (the document's county) decides between homonyms; when it
+cannot, the best match lists the others in ``ambiguous_with``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from shapely.geometry import LineString, Point
+from shapely.strtree import STRtree
+
+from gazetteer import precision as P
+from gazetteer.build import GazetteerData, load_or_build
+from gazetteer.errors import GazetteerError
+from gazetteer.model import Entry, Match
+from gazetteer.normalize import admin_suffixes, normalize, read_csv
+
+__all__ = ["Gazetteer", "GeocodeResult", "UnknownPlace", "NameSpan", "MAX_QUERY_LENGTH"]
+
+MAX_QUERY_LENGTH = 200
+
+#: base score by how a key names its entry
+_HOW_SCORE = {"name": 1.0, "alias": 0.96, "historical": 0.95, "code": 0.96, "short": 0.92}
+#: small preference between kinds sharing a key (a district beats a village of the same name)
+_KIND_BONUS = {
+    "county": 0.06,
+    "city": 0.05,
+    "feature": 0.05,
+    "line": 0.05,
+    "province": 0.04,
+    "township": 0.03,
+    "locality": 0.0,
+}
+#: kinds that can be homonyms of each other
+_LEVEL = {"township": "town", "locality": "town", "county": "county", "city": "city", "feature": "feature"}
+_ROUTE_CODE = re.compile(r"^([GSXYZ]\d{1,4})(?![0-9])")
+_SEGMENT_TAIL = re.compile(r"(?:段|路段|段工程|工程|项目|改造|改建|扩建|新建|提升)+$")
+_SEGMENT_SPLIT = re.compile(r"至|到|—")
+
+
+class UnknownPlace(GazetteerError):
+    """A place given as context (e.g. ``county=``) is not in the gazetteer."""
+
+
+@dataclass
+class GeocodeResult:
+    """Matches for one query, best first, and why there are none when empty."""
+
+    query: str
+    matches: list[Match] = field(default_factory=list)
+    reason: str = ""
+
+    def to_feature_collection(self) -> dict:
+        return {
+            "type": "FeatureCollection",
+            "query": self.query,
+            "reason": self.reason or None,
+            "features": [m.to_feature() for m in self.matches],
+        }
+
+
+@dataclass(frozen=True)
+class NameSpan:
+    """A known name found in running text."""
+
+    start: int
+    end: int
+    text: str
+    entries: tuple[Entry, ...]
+
+
+def default_cache_path() -> Path:
+    env = os.environ.get("GAZETTEER_CACHE")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "var" / "gazetteer.pickle"
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat = math.radians((a[1] + b[1]) / 2)
+    dx = (a[0] - b[0]) * 111.32 * math.cos(lat)
+    dy = (a[1] - b[1]) * 110.57
+    return math.hypot(dx, dy)
+
+
+class Gazetteer:
+    """Place names → geometries with an honest precision.
+
+    >>> gaz = Gazetteer.load()                       # doctest: +SKIP
+    >>> gaz.geocode("新生港", county="忠县")[0].precision  # doctest: +SKIP
+    2
+    """
+
+    def __init__(self, data: GazetteerData):
+        self.data = data
+        self.entries = data.entries
+        self._by_id = {e.id: i for i, e in enumerate(self.entries)}
+        self._index = data.index
+        self._max_key = data.max_key_length
+        self._route_suffixes = data.route_suffixes
+        self._qualifiers = sorted(
+            (r["qualifier"] for r in read_csv("route_qualifiers.csv")), key=len, reverse=True
+        )
+        self._generic = {s for s, _ in admin_suffixes()} | {s for s, _ in data.route_suffixes}
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, rebuild: bool = False) -> Gazetteer:
+        """Load the cached build (building it first when missing or stale)."""
+        return cls(load_or_build(Path(path) if path else default_cache_path(), rebuild=rebuild))
+
+    # ------------------------------------------------------------------ entries
+    def get(self, entry_id: str) -> Entry | None:
+        i = self._by_id.get(entry_id)
+        return None if i is None else self.entries[i]
+
+    def of_kind(self, *kinds: str) -> list[Entry]:
+        return [e for e in self.entries if e.kind in kinds]
+
+    @cached_property
+    def _county_entries(self) -> list[Entry]:
+        return self.of_kind("county")
+
+    @cached_property
+    def _county_tree(self) -> STRtree:
+        return STRtree([c.geometry for c in self._county_entries])
+
+    def county_at(self, lon: float, lat: float) -> Entry | None:
+        """The county whose outline contains the point, if any."""
+        hits = self._county_tree.query(Point(lon, lat), predicate="intersects")
+        return self._county_entries[int(hits[0])] if len(hits) else None
+
+    def counties_along(self, geometry) -> list[Entry]:
+        """Counties a geometry touches, in order along it when it is a line."""
+        hits = [self._county_entries[int(i)] for i in self._county_tree.query(geometry, predicate="intersects")]
+        if geometry.geom_type == "LineString":
+            hits.sort(key=lambda c: geometry.project(c.geometry.representative_point()))
+        return hits
+
+    def county(self, name_or_code: str) -> Entry:
+        """A county/district (or a city, for ``成都``-like context) by name, short name, alias or adcode."""
+        key = normalize(name_or_code or "")
+        if not key:
+            raise UnknownPlace("empty county name")
+        direct = self.get(f"adm:{key}")
+        if direct is not None:
+            return direct
+        hits = [e for e, _ in self._lookup(key) if e.kind in ("county", "city", "province")]
+        if not hits:
+            raise UnknownPlace(f"unknown county {name_or_code!r}")
+        hits.sort(key=lambda e: (e.admin[0] != "重庆市", e.kind != "county"))
+        return hits[0]
+
+    # ------------------------------------------------------------------ lookup
+    def _lookup(self, key: str) -> list[tuple[Entry, str]]:
+        return [(self.entries[i], how) for i, how in self._index.get(key, ())]
+
+    def _strip_prefixes(self, q: str) -> tuple[str, list[Entry]]:
+        """Peel leading administrative names off ``q`` (``重庆市忠县新生港`` → ``新生港``)."""
+        found: list[Entry] = []
+        while True:
+            for length in range(min(self._max_key, len(q) - 2), 1, -1):
+                head = q[:length]
+                admin = [e for e, how in self._lookup(head) if e.kind in ("province", "city", "county")]
+                if admin:
+                    found.append(admin[0])
+                    q = q[length:]
+                    break
+            else:
+                return q, found
+
+    def geocode(self, text: str, county: str | None = None, limit: int = 5) -> list[Match]:
+        """Matches for ``text``, best first (empty when nothing matches)."""
+        return self.resolve(text, county=county, limit=limit).matches
+
+    def resolve(self, text: str, county: str | None = None, limit: int = 5) -> GeocodeResult:
+        """Like :meth:`geocode`, with the reason when nothing matches."""
+        raw = text if isinstance(text, str) else ""
+        q = normalize(raw)
+        result = GeocodeResult(query=q[:MAX_QUERY_LENGTH])
+        if not isinstance(text, str):
+            result.reason = "the name must be a string"
+            return result
+        if not q:
+            result.reason = "empty name"
+            return result
+        if len(q) > MAX_QUERY_LENGTH:
+            result.reason = f"name too long ({len(q)} characters; at most {MAX_QUERY_LENGTH})"
+            return result
+        if not any(c.isalnum() for c in q):
+            result.reason = "the name has no letters or digits"
+            return result
+        if len(q) == 1:
+            result.reason = "one character is too ambiguous to place"
+            return result
+        context = self.county(county) if county else None
+
+        matches = self._candidates(q, context)
+        if not matches:
+            result.reason = f"no place named {q!r} in the gazetteer"
+            return result
+        matches = self._rank(matches, context)
+        result.matches = matches[:limit]
+        return result
+
+    def _candidates(self, q: str, context: Entry | None) -> list[Match]:
+        out = [self._match(q, e, how, "exact") for e, how in self._lookup(q)]
+        if out:
+            return out
+        rest, prefixes = self._strip_prefixes(q)
+        if prefixes and rest != q:
+            if context is None:
+                context = prefixes[-1]
+            out = [self._match(q, e, how, "exact") for e, how in self._lookup(rest)]
+            if out:
+                for m in out:
+                    m.score -= 0.02
+                return self._prefer(out, prefixes[-1])
+        for strategy in (self._segment, self._code, self._corridor):
+            out = strategy(q, q, context)
+            if out:
+                return out
+        # Inside the text, look past the administrative prefixes ("忠县石宝镇…" → 石宝镇).
+        out = self._contains(rest if rest else q, q, context)
+        if out:
+            return out
+        # The text was only administrative names ("重庆市忠县"): the innermost one.
+        if prefixes and not rest:
+            return [self._match(q, prefixes[-1], "name", "exact")]
+        return []
+
+    @staticmethod
+    def _prefer(matches: list[Match], ctx: Entry) -> list[Match]:
+        for m in matches:
+            if ctx.code in m.county_codes or (ctx.kind != "county" and ctx.code[:4] in {c[:4] for c in m.county_codes}):
+                m.score += 0.1
+        return matches
+
+    def _rank(self, matches: list[Match], context: Entry | None) -> list[Match]:
+        if context is not None:
+            for m in matches:
+                codes = set(m.county_codes)
+                if context.kind == "county" and context.code in codes:
+                    m.score += 0.3
+                elif context.kind == "city" and any(c[:4] == context.code[:4] for c in codes):
+                    m.score += 0.3
+                elif any(c[:2] == context.code[:2] for c in codes):
+                    m.score += 0.05
+                elif codes:
+                    m.score -= 0.1
+        matches.sort(key=lambda m: -m.score)
+        best = matches[0]
+        # Homonyms the context could not tell apart: places of the same level, about
+        # as good a match, in other counties.
+        level = _LEVEL.get(best.kind)
+        rivals = [
+            m
+            for m in matches[1:]
+            if best.score - m.score < 0.1
+            and _LEVEL.get(m.kind) == level
+            and m.matched_name[:2] == best.matched_name[:2]
+            and not set(m.county_codes) & set(best.county_codes)
+        ]
+        if rivals:
+            best.ambiguous_with = tuple(f"{m.matched_name} ({m.admin_path})" for m in rivals)
+            best.note = (best.note + " " if best.note else "") + (
+                f"{len(rivals) + 1} places named {best.matched_name}: give a county to choose"
+            )
+        for m in matches:
+            m.score = max(0.0, min(1.0, m.score))
+        return matches
+
+    # ------------------------------------------------------------------ match building
+    def _match(self, query: str, e: Entry, how: str, method: str, score: float | None = None) -> Match:
+        geom = e.geometry
+        precision = e.precision
+        estimated = e.kind == "line" or precision in (P.ESTIMATED,) or bool(e.note and "placed at the seat" in e.note)
+        base = _HOW_SCORE.get(how, 0.9) if score is None else score
+        return Match(
+            query=query,
+            matched_name=e.name,
+            geometry=geom,
+            precision=precision,
+            location_class=e.location_class,
+            score=base + _KIND_BONUS.get(e.kind, 0.0),
+            source=e.source,
+            kind=e.kind,
+            gazetteer_id=e.id,
+            entry_ids=(e.id,),
+            admin=e.admin,
+            county_codes=e.county_codes or ((e.county_code,) if e.county_code else ()),
+            subtype=e.subtype,
+            radius_km=e.radius_km,
+            estimated=estimated,
+            method=method,
+            note=e.note if (e.note and e.note.startswith("GeoNames has no point")) else "",
+            parts=[self._part(e)] if e.kind != "line" else [self._part(self.get(w)) for w in e.waypoints],
+        )
+
+    @staticmethod
+    def _part(e: Entry | None) -> dict:
+        if e is None:
+            return {}
+        return {
+            "name": e.name,
+            "gazetteer_id": e.id,
+            "precision": e.precision,
+            "lon": e.point[0],
+            "lat": e.point[1],
+        }
+
+    def line(self, waypoints: Sequence[str], county: str | None = None, query: str = "") -> Match | None:
+        """A line through the named waypoints (each resolved with ``county`` as context).
+
+        The body of the line is estimated (precision 5); each waypoint keeps its own
+        precision in ``parts``. Returns ``None`` if fewer than two waypoints resolve.
+        """
+        context = self.county(county) if county else None
+        stops: list[Entry] = []
+        for name in waypoints:
+            m = self._best_entry(normalize(name), context)
+            if m is not None and (not stops or stops[-1].id != m.id):
+                stops.append(m)
+        return self._line_through(stops, query or "—".join(waypoints), "segment", 0.85)
+
+    def _best_entry(self, name: str, context: Entry | None) -> Entry | None:
+        if not name:
+            return None
+        found = self._candidates(name, context)
+        found = [m for m in found if m.kind != "line"]
+        if not found:
+            return None
+        ranked = self._rank(found, context)
+        return self.get(ranked[0].gazetteer_id)
+
+    def _line_through(self, stops: list[Entry], query: str, method: str, score: float) -> Match | None:
+        if len(stops) < 2:
+            return None
+        points = [s.point for s in stops]
+        geom = LineString(points)
+        counties = self.counties_along(geom)
+        names = "–".join(s.name for s in stops)
+        return Match(
+            query=query,
+            matched_name=names,
+            geometry=geom,
+            precision=P.ESTIMATED,
+            location_class=3,
+            score=score,
+            source="line through gazetteer waypoints: " + "; ".join(f"{s.name} ({s.id})" for s in stops),
+            kind="line",
+            gazetteer_id="route:" + "+".join(s.id for s in stops),
+            entry_ids=tuple(s.id for s in stops),
+            admin=(),
+            county_codes=tuple(c.code for c in counties),
+            subtype="",
+            estimated=True,
+            method=method,
+            note="line drawn through its waypoints: the body is estimated",
+            parts=[self._part(s) for s in stops],
+        )
+
+    # ------------------------------------------------------------------ strategies
+    def _strip_route_suffix(self, q: str) -> tuple[str, str]:
+        for suffix, subtype in self._route_suffixes:
+            if q.endswith(suffix) and len(q) > len(suffix):
+                return q[: -len(suffix)], subtype
+        return q, ""
+
+    def _strip_qualifiers(self, q: str) -> str:
+        changed = True
+        while changed:
+            changed = False
+            for qual in self._qualifiers:
+                if q.endswith(qual) and len(q) > len(qual):
+                    q = q[: -len(qual)]
+                    changed = True
+        return q
+
+    def _segment(self, q: str, query: str, context: Entry | None) -> list[Match]:
+        body = _ROUTE_CODE.sub("", q)
+        body, _ = self._strip_route_suffix(_SEGMENT_TAIL.sub("", body))
+        body = _SEGMENT_TAIL.sub("", body)
+        if not _SEGMENT_SPLIT.search(body):
+            return []
+        parts = _SEGMENT_SPLIT.split(body)
+        names: list[str] = []
+        for i, part in enumerate(parts):
+            # "A经B至C": the via-places sit in the first part after 经
+            names.extend(p for p in part.split("经") if p)
+        if len(names) < 2:
+            return []
+        stops: list[Entry] = []
+        for name in names:
+            e = self._best_entry(name, context)
+            if e is None:
+                return []
+            if not stops or stops[-1].id != e.id:
+                stops.append(e)
+        m = self._line_through(stops, query, "segment", 0.85)
+        if m is None:
+            return []
+        code = _ROUTE_CODE.match(q)
+        if code:
+            m.note += f"; a section of {code.group(1)}"
+        return [m]
+
+    def _code(self, q: str, query: str, context: Entry | None) -> list[Match]:
+        code = _ROUTE_CODE.match(q)
+        if not code:
+            return []
+        return [self._match(query, e, "code", "code", 0.8) for e, how in self._lookup(code.group(1)) if e.kind == "line"]
+
+    def _corridor(self, q: str, query: str, context: Entry | None) -> list[Match]:
+        stem, subtype = self._strip_route_suffix(q)
+        if not subtype:
+            return []
+        stem = self._strip_qualifiers(stem)
+        if not 2 <= len(stem) <= 6:
+            return []
+        options = [self.data.abbreviations.get(ch) for ch in stem]
+        if not all(options):
+            return []
+        stops = self._shortest_reading([[self.entries[i] for i in opt] for opt in options])
+        m = self._line_through(stops, query, "corridor", 0.75)
+        if m is None:
+            return []
+        m.subtype = subtype
+        m.note += f"; decoded from the abbreviations {stem}"
+        return [m]
+
+    @staticmethod
+    def _shortest_reading(options: list[list[Entry]]) -> list[Entry]:
+        """Pick one entry per position so the route through them is shortest (Viterbi)."""
+        best: list[tuple[float, list[Entry]]] = [(0.0, [e]) for e in options[0]]
+        for choices in options[1:]:
+            best = [
+                min(((d + _km(path[-1].point, e.point), path + [e]) for d, path in best), key=lambda t: t[0])
+                for e in choices
+            ]
+        return min(best, key=lambda t: t[0])[1]
+
+    def _contains(self, q: str, query: str, context: Entry | None) -> list[Match]:
+        spans = self.find_names(q, safe_only=False)
+        if not spans:
+            return []
+        # Longest span wins; ties keep all candidates for ranking.
+        longest = max(s.end - s.start for s in spans)
+        out = []
+        for span in spans:
+            if span.end - span.start != longest:
+                continue
+            for e in span.entries:
+                m = self._match(query, e, "name", "contains", 0.5 + 0.4 * longest / len(q))
+                if e.kind in ("township", "locality") and m.precision == P.EXACT:
+                    m.precision = P.NEAR
+                    m.estimated = True
+                    m.note = f"located by the place named in it: {e.name}"
+                elif e.kind in ("county", "city", "province"):
+                    m.estimated = True
+                    m.note = f"only the {e.kind} {e.name} is known"
+                out.append(m)
+        return out
+
+    # ------------------------------------------------------------------ running text
+    def find_names(self, text: str, *, safe_only: bool = True, kinds: Iterable[str] | None = None) -> list[NameSpan]:
+        """Known names in ``text``, longest first, not overlapping.
+
+        With ``safe_only`` (for running text) only names that cannot be ordinary
+        words are used: full names and aliases, and short names of counties and
+        cities (``开州``), not bare township stems (``新生``, ``黄金``).
+        """
+        kinds = set(kinds) if kinds else None
+        n = len(text)
+        taken = [False] * n
+        spans: list[NameSpan] = []
+        candidates: list[tuple[int, int, tuple[Entry, ...]]] = []
+        lengths_by_first = self._lengths_by_first
+        for i in range(n):
+            lengths = lengths_by_first.get(text[i])
+            if not lengths:
+                continue
+            for length in lengths:
+                if length > n - i:
+                    continue
+                key = text[i : i + length]
+                hits = self._index.get(key)
+                if not hits:
+                    continue
+                if key in self._generic:
+                    continue
+                entries = tuple(
+                    self.entries[j]
+                    for j, how in hits
+                    if (kinds is None or self.entries[j].kind in kinds)
+                    and (not safe_only or self._safe(self.entries[j], key, how))
+                )
+                if entries:
+                    candidates.append((i, i + length, entries))
+                    break
+        candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+        for start, end, entries in candidates:
+            if any(taken[start:end]):
+                continue
+            for k in range(start, end):
+                taken[k] = True
+            spans.append(NameSpan(start, end, text[start:end], entries))
+        spans.sort(key=lambda s: s.start)
+        return spans
+
+    @cached_property
+    def _lengths_by_first(self) -> dict[str, tuple[int, ...]]:
+        """First character → the lengths of index keys starting with it, longest first."""
+        out: dict[str, set[int]] = {}
+        for key in self._index:
+            out.setdefault(key[0], set()).add(len(key))
+        return {c: tuple(sorted(ls, reverse=True)) for c, ls in out.items()}
+
+    @staticmethod
+    def _safe(e: Entry, key: str, how: str) -> bool:
+        if e.kind in ("county", "city", "province"):
+            return True
+        if e.kind in ("feature", "line"):
+            return how != "short"
+        if how == "short":
+            return False
+        # Townships and GeoNames localities: only names that end in their unit.
+        return key.endswith(("镇", "乡", "街道", "村", "社区"))

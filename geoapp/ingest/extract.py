@@ -1,0 +1,722 @@
+"""Finding named works and places in a document.
+
+Prose is cut into *chunks* at punctuation, verbs and function words (word lists
+in ``geoapp/data``); a chunk that ends in a facility suffix (高铁, 水库, 产业园 …)
+or carries a road code (G350) is a candidate project. Facility suffixes win over
+verbs that overlap them (开发区 is a suffix, not 开发 + 区). Coordinated lists that
+share one suffix (渝西、成达万高铁) are expanded when the bare names resolve in the
+gazetteer. Towns, counties and named features are found by the gazetteer's
+name scanner. Table rows of project annexes become candidates with their fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gazetteer import Gazetteer
+from gazetteer.normalize import normalize
+from geoapp.ingest.structure import Sentence, Structure, Table, TableRow
+from geoapp.ingest.vocab import Suffix, Vocabulary, vocabulary
+
+__all__ = ["Candidate", "extract_candidates", "clean_name"]
+
+_PUNCT = set("，。、；：！？,.;:!?\n\t…")
+_OPEN = "（(“‘《「"
+_CLOSE = "）)”’》」"
+_ROAD_CODE = re.compile(r"[GS]\d{1,4}(?![0-9])")
+_ORDINAL = re.compile(r"^(?:\d{1,2}[\.．、]|（\d{1,2}）|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)\s*")
+_PHASE = re.compile(r"(?:[一二三四五六七八九十\d]+(?:、[一二三四五六七八九十\d]+)*期(?:工程|项目)?|（[^）]{1,8}期）)$")
+_WORK_TAIL = ("建设项目", "项目建设", "工程建设", "建设工程", "建设", "项目", "工程", "打造")
+_SECTION_OF = re.compile(r"^(?:[^，。、；]{1,8}至[^，。、；]{1,8}段|[^，。、；]{1,6}段)")
+_MAX_NAME = 30
+
+
+@dataclass
+class Candidate:
+    """A project or place named at ``start:end`` of the document text."""
+
+    name: str
+    surface: str
+    start: int
+    end: int
+    kind: str  # project | place
+    sentence: str
+    sentence_start: int
+    subtype: str = "other"
+    category: str = "urban"
+    geometry_hint: str = "point"
+    status: str = "mentioned"
+    status_phrase: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    group: str = ""
+    entry_ids: tuple[str, ...] = ()
+    from_table: bool = False
+
+
+def clean_name(text: str) -> str:
+    """A display name: quotes and spaces removed, half-width digits, no trailing work words."""
+    text = normalize(text)
+    text = re.sub(r"[“”‘’\"'「」《》]", "", text)
+    return text.strip(" ·-—")
+
+
+# ----------------------------------------------------------------------------- chunking
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str
+    kind: str  # chunk | verb | function | punct
+    status: str = ""
+    position: str = ""
+
+
+def _tokens(sentence: str, offset: int, vocab: Vocabulary) -> list[_Token]:
+    tokens: list[_Token] = []
+    chunk_start: int | None = None
+    depth = 0
+    i = 0
+    n = len(sentence)
+
+    def close_chunk(at: int) -> None:
+        nonlocal chunk_start
+        if chunk_start is not None and at > chunk_start:
+            tokens.append(_Token(offset + chunk_start, offset + at, sentence[chunk_start:at], "chunk"))
+        chunk_start = None
+
+    while i < n:
+        c = sentence[i]
+        if c in _OPEN:
+            depth += 1
+        elif c in _CLOSE and depth:
+            depth -= 1
+        if depth == 0 and c in _PUNCT:
+            close_chunk(i)
+            tokens.append(_Token(offset + i, offset + i + 1, c, "punct"))
+            i += 1
+            continue
+        # Longest marker or suffix starting here; suffixes are name material.
+        best, best_kind = "", ""
+        for length in range(min(max(vocab.max_marker, vocab.max_suffix), n - i), 0, -1):
+            word = sentence[i : i + length]
+            if word in vocab.suffixes and length > 1:
+                best, best_kind = word, "suffix"
+                break
+            if word in vocab.verbs:
+                best, best_kind = word, "verb"
+                break
+            if word in vocab.function_words:
+                best, best_kind = word, "function"
+                break
+        if best_kind in ("verb", "function") and depth == 0:
+            close_chunk(i)
+            status, position = vocab.verbs.get(best, ("", ""))
+            tokens.append(_Token(offset + i, offset + i + len(best), best, best_kind, status, position))
+            i += len(best)
+            continue
+        if chunk_start is None:
+            chunk_start = i
+        i += len(best) if best_kind == "suffix" else 1
+    close_chunk(n)
+    return tokens
+
+
+def _suffix_of(name: str, vocab: Vocabulary) -> Suffix | None:
+    for length in range(min(vocab.max_suffix, len(name) - 1), 0, -1):
+        s = vocab.suffixes.get(name[-length:])
+        if s is not None:
+            return s
+    return None
+
+
+def _strip_tail(name: str) -> str:
+    """Drop trailing work words, phases, a parenthesised remark and route qualifiers for
+    suffix detection ("XX水库扩建工程建设" → "XX水库扩建", "长江国家文化公园（忠县段）" → "长江国家文化公园",
+    "沿江高速北线" → "沿江高速")."""
+    qualifiers = vocabulary().qualifiers
+    changed = True
+    while changed and name:
+        changed = False
+        for tail in _WORK_TAIL:
+            if name.endswith(tail) and len(name) > len(tail) + 1:
+                name = name[: -len(tail)]
+                changed = True
+        m = _PHASE.search(name)
+        if m and m.start() > 1:
+            name = name[: m.start()]
+            changed = True
+        m = re.search(r"[（(][^（）()]{1,10}[)）]$", name)
+        if m and m.start() > 1:
+            name = name[: m.start()]
+            changed = True
+        for q in qualifiers:
+            if name.endswith(q) and len(name) > len(q) + 2:
+                name = name[: -len(q)]
+                changed = True
+    return name
+
+
+def _specific(core: str, vocab: Vocabulary, gazetteer: Gazetteer) -> bool:
+    """Does the part before the suffix name something particular (not 城市/燃气/县域 …)?"""
+    if not core:
+        return False
+    if _ROAD_CODE.search(core) or re.search(r"[A-Za-z]{2,}|“|”", core):
+        return True
+    if gazetteer.find_names(core, safe_only=False):
+        return True
+    rest = core
+    for word in sorted(vocab.generic, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    rest = re.sub(r"[\d\.\-—~～万千百亿吨米公里平方级个座条期（）()]", "", rest)
+    return len(rest) >= 2
+
+
+def _weakly_specific(stem: str, vocab: Vocabulary, gazetteer: Gazetteer) -> bool:
+    """For names ending only in 项目/工程: the stem must name a place, an industry
+    keyword or a quantity (年产10万吨…), besides not being generic."""
+    if not _specific(stem, vocab, gazetteer):
+        return False
+    if re.search(r"\d", stem) or gazetteer.find_names(stem, safe_only=False):
+        return True
+    return any(k in stem for k, _, _ in vocab.keywords)
+
+
+def _is_stop(name: str, vocab: Vocabulary) -> bool:
+    return any(name == p or name.startswith(p) and len(name) - len(p) <= 2 for p in vocab.stop_phrases)
+
+
+def _classify(name: str, suffix: Suffix | None, vocab: Vocabulary) -> tuple[str, str, str]:
+    """(category, subtype, geometry hint) from the suffix, refined by keywords for vague suffixes."""
+    if suffix is None:
+        category, subtype, geom = "urban", "other", "point"
+    else:
+        category, subtype, geom = suffix.category, suffix.subtype, suffix.geometry
+    vague = suffix is None or suffix.subtype in ("other", "industrial_park", "new_district") or suffix.text in (
+        "基地",
+        "园区",
+        "中心",
+        "片区",
+    )
+    if vague:
+        for keyword, kw_category, kw_subtype in vocab.keywords:
+            if keyword in name:
+                category = kw_category
+                if kw_subtype and (suffix is None or suffix.subtype == "other"):
+                    subtype = kw_subtype
+                break
+    if _ROAD_CODE.match(name) and suffix is None:
+        category, subtype, geom = "transport", "national_highway" if name.startswith("G") else "road", "line"
+    return category, subtype, geom
+
+
+def _status(tokens: list[_Token], index: int) -> tuple[str, str | None]:
+    """Status of the chunk at ``tokens[index]``: a cue after it in the same clause
+    (…等项目前期工作) wins; else the nearest verb before it in the sentence."""
+    for tok in tokens[index + 1 :]:
+        if tok.kind == "punct" and tok.text in "，。；;":
+            break
+        if tok.kind == "verb" and tok.position in ("after", "both") and tok.status:
+            return tok.status, tok.text
+    for tok in reversed(tokens[:index]):
+        if tok.kind == "punct" and tok.text in "。；;":
+            break
+        if tok.kind == "verb" and tok.position in ("before", "both") and tok.status:
+            return tok.status, tok.text
+    return "mentioned", None
+
+
+# ----------------------------------------------------------------------------- prose
+def _description_sentences(structure: Structure) -> list[Sentence]:
+    """The 建设内容 cells of project tables often name sub-works (substations, lines, mines)."""
+    out: list[Sentence] = []
+    for table in structure.tables:
+        if not table.is_project_table:
+            continue
+        for row in table.rows:
+            cell = row.fields.get("description")
+            if not cell:
+                continue
+            first_line = cell.split("\n", 1)[0]
+            at = structure.text.find(first_line, row.start, row.end + 1)
+            if at < 0:
+                continue
+            pos = at
+            for piece in re.split(r"(?<=[。；;\n])", structure.text[at : at + len(cell) + 50]):
+                if piece.strip():
+                    out.append(Sentence(pos, pos + len(piece), piece))
+                pos += len(piece)
+                if pos >= at + len(cell):
+                    break
+    return out
+
+
+def _prose_candidates(
+    sentences: list[Sentence], gazetteer: Gazetteer, vocab: Vocabulary, places: _ShortPlaces
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    for sentence in sentences:
+        tokens = _tokens(sentence.text, sentence.start, vocab)
+        out.extend(places.in_tokens(tokens, sentence))
+        pending_list: list[int] = []  # indexes of suffix-less chunks joined by 、
+        found_at: set[int] = set()
+        for idx, tok in enumerate(tokens):
+            if tok.kind != "chunk":
+                continue
+            cands = _chunk_candidates(tok, tokens, idx, sentence, gazetteer, vocab)
+            if not cands:
+                natural = _natural_place(tok, sentence, vocab)
+                if natural is not None:
+                    out.append(natural)
+            if cands:
+                out.extend(cands)
+                found_at.add(idx)
+                # Suffix shared by a preceding list: 渝西、成达万高铁 → 渝西高铁.
+                suffix = _suffix_of(_strip_tail(cands[-1].name), vocab)
+                if suffix is not None and suffix.geometry == "line":
+                    for j in pending_list:
+                        expanded = _expand(tokens[j], suffix, tokens, j, sentence, gazetteer, vocab)
+                        if expanded is not None:
+                            out.append(expanded)
+                            found_at.add(j)
+                pending_list = []
+                continue
+            nxt = tokens[idx + 1] if idx + 1 < len(tokens) else None
+            if nxt is not None and nxt.kind == "punct" and nxt.text == "、" and len(tok.text) <= 8:
+                pending_list.append(idx)
+            else:
+                pending_list = []
+        out.extend(_listed_projects(tokens, found_at, sentence, gazetteer, vocab))
+    return out
+
+
+_PROJECT_LIST_END = ("项目", "重点项目", "重大项目", "工程", "重点工程", "重大工程")
+
+
+def _listed_projects(tokens, found_at, sentence, gazetteer, vocab) -> list[Candidate]:
+    """"A、B、C等项目": the listed names are projects even without a facility suffix."""
+    out: list[Candidate] = []
+    for k, tok in enumerate(tokens):
+        if tok.text != "等" or tok.kind != "function":
+            continue
+        after = "".join(t.text for t in tokens[k + 1 : k + 3])
+        if not after.startswith(_PROJECT_LIST_END):
+            continue
+        j = k - 1
+        while j >= 0 and tokens[j].kind == "chunk":
+            if j not in found_at:
+                cand = _bare_candidate(tokens[j], tokens, j, sentence, gazetteer, vocab)
+                if cand is not None:
+                    out.append(cand)
+            if j >= 2 and tokens[j - 1].text == "、":
+                j -= 2
+            else:
+                break
+    return out
+
+
+def _bare_candidate(tok, tokens, idx, sentence, gazetteer, vocab) -> Candidate | None:
+    text, dropped = _trim_left(tok.text)
+    name = clean_name(text)
+    if not 3 <= len(name) <= _MAX_NAME or _is_stop(name, vocab):
+        return None
+    if not _specific(_strip_tail(name), vocab, gazetteer):
+        return None
+    category, subtype, geom = _classify(name, _suffix_of(_strip_tail(name), vocab), vocab)
+    status, phrase = _status(tokens, idx)
+    start = tok.start + dropped
+    return Candidate(
+        name=name,
+        surface=text,
+        start=start,
+        end=start + len(text),
+        kind="project",
+        sentence=sentence.text.strip(),
+        sentence_start=sentence.start,
+        subtype=subtype,
+        category=category,
+        geometry_hint=geom,
+        status=status,
+        status_phrase=phrase,
+    )
+
+
+def _trim_left(text: str) -> tuple[str, int]:
+    """Drop ordinal numbers and quantity words at the start; return (text, characters dropped)."""
+    m = _ORDINAL.match(text)
+    dropped = m.end() if m else 0
+    text = text[dropped:]
+    m = re.match(r"^(?:\d+(?:\.\d+)?(?:个|座|条|处|家|所|项)|[一二三四五六七八九十两]+(?:个|座|条|处|家|所|项))", text)
+    if m:
+        dropped += m.end()
+        text = text[m.end() :]
+    return text, dropped
+
+
+_QUOTED_LIST = re.compile(r"^((?:“[^”]{1,8}”){2,})(.+)$")
+_LINE_THEN_POINT = re.compile(r"^(.{2,}?(?:高铁|高速公路|高速|铁路|国道))(.{2,})$")
+#: "this county's X": 县人民医院, 区中医院
+_OWN_ADMIN = ("县", "区", "市", "县城", "城区")
+
+
+def _chunk_candidates(tok, tokens, idx, sentence, gazetteer, vocab) -> list[Candidate]:
+    text, dropped = _trim_left(tok.text)
+    start = tok.start + dropped
+    # Strip surrounding quotes that are not part of a longer name.
+    while text and text[0] in "“‘《" and not any(c in text for c in "”’》"):
+        text, start = text[1:], start + 1
+    # “垫涪”“垫合”高速公路 → 垫涪高速公路, 垫合高速公路
+    quoted = _QUOTED_LIST.match(text)
+    if quoted:
+        tail = quoted.group(2)
+        out = []
+        pos = start
+        for part in re.findall(r"“([^”]+)”", quoted.group(1)):
+            pos = sentence.text.find(part, pos - sentence.start) + sentence.start
+            fake = _Token(pos, pos + len(part), part + tail, "chunk")
+            c = _chunk_candidate(fake, fake.text, pos, tokens, idx, sentence, gazetteer, vocab)
+            if c is not None:
+                c.end = pos + len(part)
+                c.surface = part
+                out.append(c)
+        return out
+    # 成渝中线高铁铜梁站 → the railway and its station
+    split = _LINE_THEN_POINT.match(clean_name(text))
+    if split and _suffix_of(_strip_tail(split.group(2)), vocab) is not None:
+        line_part = split.group(1)
+        cut = text.find(line_part[-2:]) + 2 if line_part[-2:] in text else -1
+        if cut > 0:
+            first = _chunk_candidate(tok, text[:cut], start, tokens, idx, sentence, gazetteer, vocab)
+            second = _chunk_candidate(tok, text[cut:], start + cut, tokens, idx, sentence, gazetteer, vocab)
+            found = [c for c in (first, second) if c is not None]
+            if second is not None:
+                return found
+    c = _chunk_candidate(tok, text, start, tokens, idx, sentence, gazetteer, vocab)
+    if c is None:
+        return []
+    out = [c]
+    code = _ROAD_CODE.match(c.name)
+    if code and len(c.name) > len(code.group(0)):
+        # "G350复兴至新生港": the road it is a section of is named too.
+        parent = [m for m in gazetteer.geocode(code.group(0)) if m.method == "exact" and m.kind == "line"]
+        if parent:
+            out.append(
+                Candidate(
+                    name=code.group(0),
+                    surface=code.group(0),
+                    start=c.start,
+                    end=c.start + len(code.group(0)),
+                    kind="project",
+                    sentence=c.sentence,
+                    sentence_start=c.sentence_start,
+                    subtype=parent[0].subtype or c.subtype,
+                    category="transport",
+                    geometry_hint="line",
+                )
+            )
+    return out
+
+
+def _chunk_candidate(tok, text, start, tokens, idx, sentence, gazetteer, vocab) -> Candidate | None:
+    raw = text.rstrip("”’》")
+    name = clean_name(raw)
+    if len(name) < 2 or len(name) > _MAX_NAME:
+        return None
+    core = _strip_tail(name)
+    suffix = _suffix_of(core, vocab)
+    if suffix is None:
+        section = re.search(r"(.{2,}?(?:高速|高铁|铁路|公路|国道))(.{1,12}段)$", core)
+        if section:
+            suffix = vocab.suffixes.get(section.group(1)[-2:]) or _suffix_of(section.group(1), vocab)
+    if suffix is None and len(core) > 4:
+        # A short trailing remark after the name: 县人民医院三甲 → 县人民医院,
+        # 香山110千伏变电站1号主变 → 香山110千伏变电站.
+        for cut in (1, 2, 3, 4):
+            if cut > 2 and not re.search(r"\d", core[-cut:]):
+                break
+            inner = _suffix_of(core[:-cut], vocab)
+            if inner is not None and len(inner.text) >= 2:
+                name, core, raw, suffix = name[:-cut], core[:-cut], raw[:-cut], inner
+                break
+    has_code = bool(_ROAD_CODE.search(name))
+    weak = False
+    if suffix is None and not has_code:
+        # "…项目" / "…工程" name a project when what precedes says what it is.
+        m = re.match(r"^(.{2,}?)(?:建设)?(?:项目|工程)$", name)
+        if not (m and _weakly_specific(m.group(1), vocab, gazetteer)):
+            return None
+        weak = True
+    stem = core[: -len(suffix.text)] if suffix and core.endswith(suffix.text) else core
+    if _is_stop(name, vocab):
+        return None
+    whole = suffix is not None and not stem and len(suffix.text) >= 4  # 云计算中心, 会展中心
+    if not (weak or whole or has_code or stem in _OWN_ADMIN or _specific(stem, vocab, gazetteer)):
+        return None
+    category, subtype, geom = _classify(name, suffix, vocab)
+    status, phrase = _status(tokens, idx)
+    offset = start - sentence.start
+    return Candidate(
+        name=name,
+        surface=sentence.text[offset : offset + len(raw)],
+        start=start,
+        end=start + len(raw),
+        kind="project",
+        sentence=sentence.text.strip(),
+        sentence_start=sentence.start,
+        subtype=subtype,
+        category=category,
+        geometry_hint=geom,
+        status=status,
+        status_phrase=phrase,
+    )
+
+
+def _expand(tok, suffix: Suffix, tokens, idx, sentence, gazetteer, vocab) -> Candidate | None:
+    bare = clean_name(_trim_left(tok.text)[0])
+    if not 2 <= len(bare) <= 8 or _suffix_of(bare, vocab) is not None:
+        return None
+    name = bare + suffix.text
+    if not gazetteer.geocode(name):
+        return None
+    category, subtype, geom = _classify(name, suffix, vocab)
+    status, phrase = _status(tokens, idx)
+    return Candidate(
+        name=name,
+        surface=tok.text,
+        start=tok.start,
+        end=tok.end,
+        kind="project",
+        sentence=sentence.text.strip(),
+        sentence_start=sentence.start,
+        subtype=subtype,
+        category=category,
+        geometry_hint=geom,
+        status=status,
+        status_phrase=phrase,
+    )
+
+
+# ----------------------------------------------------------------------------- places
+def _natural_place(tok, sentence, vocab: Vocabulary) -> Candidate | None:
+    """Rivers, lakes, mountains named in passing: 汝溪河, 大沙河, 磨刀溪."""
+    text, dropped = _trim_left(tok.text)
+    name = clean_name(text)
+    for suffix, (subtype, category) in vocab.natural.items():
+        stem = name[: -len(suffix)]
+        if not name.endswith(suffix) or not 2 <= len(stem) <= 4:
+            continue
+        if any(g in stem for g in vocab.generic) or re.search(r"[\dA-Za-z]", stem):
+            continue
+        start = tok.start + dropped
+        return Candidate(
+            name=name,
+            surface=text,
+            start=start,
+            end=start + len(text),
+            kind="place",
+            sentence=sentence.text.strip(),
+            sentence_start=sentence.start,
+            subtype=subtype,
+            category=category,
+        )
+    return None
+
+
+class _ShortPlaces:
+    """Places named by their bare short name (石宝 for 石宝镇, 梁平 for 梁平区): accepted
+    only where such a name is used as a place — a route's endpoint, an item of a list
+    of places, or the first word of a longer name — and only when it resolves to a
+    township of the document's own county, or to a county or city."""
+
+    def __init__(self, gazetteer: Gazetteer, county) -> None:
+        self.gazetteer = gazetteer
+        self.county = county
+        self._cache: dict[str, tuple[str, ...] | None] = {}
+
+    def resolve(self, text: str) -> tuple[str, ...] | None:
+        if text in self._cache:
+            return self._cache[text]
+        found = None
+        if 2 <= len(text) <= 6:
+            context = self.county.name if self.county is not None else None
+            matches = self.gazetteer.geocode(text, county=context, limit=3)
+            best = matches[0] if matches else None
+            if best is not None and best.method == "exact":
+                own = self.county is not None and self.county.code in best.county_codes
+                if best.kind in ("county", "city") and not (own and best.kind == "county"):
+                    found = (best.gazetteer_id,)
+                elif best.kind in ("township", "locality", "feature") and own:
+                    found = (best.gazetteer_id,)
+        self._cache[text] = found
+        return found
+
+    def _place(self, name, start, sentence, entry_ids) -> Candidate:
+        e = self.gazetteer.get(entry_ids[0])
+        if e is not None and e.kind == "feature":
+            subtype = e.subtype
+            category = vocabulary().subtype_category.get(subtype, "urban")
+        else:
+            subtype, category = "town", "urban"
+        return Candidate(
+            name=name,
+            surface=name,
+            start=start,
+            end=start + len(name),
+            kind="place",
+            sentence=sentence.text.strip(),
+            sentence_start=sentence.start,
+            subtype=subtype,
+            category=category,
+            entry_ids=entry_ids,
+        )
+
+    def in_tokens(self, tokens: list[_Token], sentence: Sentence) -> list[Candidate]:
+        out = []
+        for i, tok in enumerate(tokens):
+            if tok.kind != "chunk":
+                continue
+            text, dropped = _trim_left(tok.text)
+            listed = (i + 1 < len(tokens) and tokens[i + 1].text == "、") or (i > 0 and tokens[i - 1].text == "、")
+            if listed and 2 <= len(text) <= 4:
+                ids = self.resolve(text)
+                if ids:
+                    out.append(self._place(text, tok.start + dropped, sentence, ids))
+                    continue
+            # The first word of a longer name: 双桂荷花节, 高安食品加工园.
+            for length in (3, 2):
+                head = text[:length]
+                if len(text) > length + 1 and re.fullmatch(r"[\u4e00-\u9fff]+", head):
+                    ids = self.resolve(head)
+                    if ids:
+                        out.append(self._place(head, tok.start + dropped, sentence, ids))
+                        break
+        return out
+
+    def endpoints(self, cand: Candidate) -> list[Candidate]:
+        """Places a route runs between: 黄金至大岭公路 → 黄金, 大岭."""
+        body = _ROAD_CODE.sub("", cand.surface)
+        if not re.search(r"至|—|经|~", body):
+            return []
+        out = []
+        for part in re.split(r"至|—|经|~|、", body):
+            part = clean_name(part)
+            for cut in range(len(part), 1, -1):  # "两河段公路" → 两河
+                ids = self.resolve(part[:cut])
+                if ids:
+                    name = part[:cut]
+                    pos = cand.surface.find(name)
+                    start = cand.start + pos if pos >= 0 else cand.start
+                    sent = Sentence(cand.sentence_start, cand.sentence_start + len(cand.sentence), cand.sentence)
+                    out.append(self._place(name, start, sent, ids))
+                    break
+        return out
+
+
+_PLACE_KINDS = ("county", "city", "township", "locality", "feature", "line")
+
+
+def _place_candidates(
+    sentences: list[Sentence], gazetteer: Gazetteer, own_county: str | None, vocab: Vocabulary
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    for sentence in sentences:
+        for span in gazetteer.find_names(sentence.text, kinds=_PLACE_KINDS):
+            entries = span.entries
+            if any(e.kind in ("county",) and e.code == own_county for e in entries):
+                continue  # the document's own county is the context, not a place in it
+            if all(e.kind in ("province",) for e in entries):
+                continue
+            name = clean_name(span.text)
+            if _is_stop(name, vocab):
+                continue
+            kind_entry = entries[0]
+            if kind_entry.kind in ("feature", "line"):
+                category = vocab.subtype_category.get(kind_entry.subtype, "urban")
+                subtype = kind_entry.subtype if kind_entry.subtype in vocab.subtype_category else "other"
+                kind = "place" if subtype in ("lake", "mountain", "river", "town", "wetland") else "project"
+            else:
+                category, subtype, kind = "urban", "town", "place"
+            out.append(
+                Candidate(
+                    name=name,
+                    surface=span.text,
+                    start=sentence.start + span.start,
+                    end=sentence.start + span.end,
+                    kind=kind,
+                    sentence=sentence.text.strip(),
+                    sentence_start=sentence.start,
+                    subtype=subtype,
+                    category=category,
+                    geometry_hint="line" if kind_entry.kind == "line" else "point",
+                    entry_ids=tuple(e.id for e in entries),
+                )
+            )
+    return out
+
+
+# ----------------------------------------------------------------------------- tables
+def _table_candidates(structure: Structure, vocab: Vocabulary) -> list[Candidate]:
+    out: list[Candidate] = []
+    for table in structure.tables:
+        if not table.is_project_table:
+            continue
+        for row in table.rows:
+            cand = _row_candidate(structure, table, row, vocab)
+            if cand is not None:
+                out.append(cand)
+    return out
+
+
+def _row_candidate(structure: Structure, table: Table, row: TableRow, vocab: Vocabulary) -> Candidate | None:
+    raw = row.fields.get("name", "")
+    name = clean_name(raw)
+    if len(name) < 2:
+        return None
+    suffix = _suffix_of(_strip_tail(name), vocab)
+    category, subtype, geom = _classify(name, suffix, vocab)
+    batch = row.fields.get("batch", "")
+    status = vocab.batch_status.get(batch, "mentioned")
+    start = structure.text.find(raw, row.start, row.end + 1)
+    if start < 0:
+        start = row.start
+    sentence = " | ".join(c for c in row.cells if c)[:2000]
+    return Candidate(
+        name=name,
+        surface=raw,
+        start=start,
+        end=start + len(raw),
+        kind="project",
+        sentence=sentence,
+        sentence_start=row.start,
+        subtype=subtype,
+        category=category,
+        geometry_hint=geom,
+        status=status,
+        status_phrase=batch or None,
+        fields=dict(row.fields),
+        group=row.group,
+        from_table=True,
+    )
+
+
+def extract_candidates(
+    structure: Structure, gazetteer: Gazetteer, own_county: str | None
+) -> list[Candidate]:
+    """Every candidate project and place of a document, in text order."""
+    vocab = vocabulary()
+    county = gazetteer.get(f"adm:{own_county}") if own_county else None
+    places = _ShortPlaces(gazetteer, county)
+    found = _table_candidates(structure, vocab)
+    found += _prose_candidates(structure.sentences + _description_sentences(structure), gazetteer, vocab, places)
+    for cand in list(found):
+        if cand.kind == "project":
+            found.extend(places.endpoints(cand))
+    projects = [(c.start, c.end) for c in found if c.kind == "project" and not c.from_table]
+    for place in _place_candidates(structure.sentences + _description_sentences(structure), gazetteer, own_county, vocab):
+        # A place name inside a project name is still a place (磨子 in 磨子竹山村公路),
+        # but a feature that *is* the project's name is the project.
+        same = any(place.start == s and place.end == e for s, e in projects)
+        if not same:
+            found.append(place)
+    found.sort(key=lambda c: (c.start, -c.end))
+    return found

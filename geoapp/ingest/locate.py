@@ -1,0 +1,148 @@
+"""Placing a candidate: gazetteer match → geometry, IATI precision, counties.
+
+Never a null geometry and never a made-up point: when nothing more specific is
+known, the project gets its county's outline with precision 3 and a note saying
+so. A route named with a county section ("渝万高铁忠县段") is clipped to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from gazetteer import Gazetteer, Match
+from gazetteer import precision as P
+from gazetteer.model import Entry
+
+__all__ = ["Location", "locate"]
+
+_COUNTY_SECTION = re.compile(r"(.+?)([\u4e00-\u9fff]{1,6}?(?:县|区|市))段")
+
+
+@dataclass
+class Location:
+    geometry: BaseGeometry
+    precision: int
+    location_class: int
+    note: str
+    gazetteer_ids: list[str] = field(default_factory=list)
+    counties: list[tuple[str, str]] = field(default_factory=list)  # (adcode, name)
+    exact_entry: str | None = None  # the gazetteer entry that *is* this thing
+
+
+def _county_list(gaz: Gazetteer, geom: BaseGeometry, codes: tuple[str, ...] = ()) -> list[Entry]:
+    entries = [gaz.get(f"adm:{c}") for c in codes]
+    found = [e for e in entries if e is not None and e.kind == "county"]
+    if not found:
+        if geom.geom_type == "Point":
+            c = gaz.county_at(geom.x, geom.y)
+            found = [c] if c else []
+        else:
+            found = gaz.counties_along(geom)
+    return found
+
+
+def _from_match(gaz: Gazetteer, m: Match, name: str) -> Location:
+    geom = m.geometry
+    note_parts = []
+    if m.method == "contains":
+        note_parts.append(f"located by the place named in it: {m.matched_name}")
+    elif m.method in ("segment", "corridor"):
+        note_parts.append(f"line through {m.matched_name}: its course is estimated")
+    elif m.kind == "line":
+        note_parts.append(f"route of {m.matched_name} drawn through its waypoints: its course is estimated")
+    if m.note and m.note not in note_parts:
+        note_parts.append(m.note)
+    if m.ambiguous_with:
+        note_parts.append("other places of that name: " + "; ".join(m.ambiguous_with[:3]))
+    precision = m.precision
+    # A facility placed at a town point is near the town, not at it.
+    if m.kind in ("township", "locality") and m.method == "contains":
+        precision = P.NEAR
+    counties = _county_list(gaz, geom, m.county_codes)
+    # Only a name that *is* a gazetteer entry shares its identity ("G350…段" is part of G350, not G350).
+    exact = m.gazetteer_id if m.method == "exact" and m.kind in ("feature", "line") else None
+    loc = Location(
+        geometry=geom,
+        precision=precision,
+        location_class=m.location_class,
+        note="; ".join(note_parts),
+        gazetteer_ids=list(m.entry_ids),
+        counties=[(c.code, c.name) for c in counties],
+        exact_entry=exact,
+    )
+    _clip_to_county_section(gaz, loc, name)
+    return loc
+
+
+def _clip_to_county_section(gaz: Gazetteer, loc: Location, name: str) -> None:
+    """"渝万高铁忠县段": keep the part of the route inside 忠县."""
+    if loc.geometry.geom_type not in ("LineString", "MultiLineString"):
+        return
+    m = _COUNTY_SECTION.search(name)
+    if not m:
+        return
+    try:
+        county = gaz.county(m.group(2))
+    except Exception:
+        return
+    if county.kind != "county":
+        return
+    part = shapely.intersection(loc.geometry, county.geometry)
+    if part.is_empty or part.length == 0:
+        return
+    loc.geometry = part
+    loc.counties = [(county.code, county.name)]
+    loc.note = (loc.note + "; " if loc.note else "") + f"clipped to {county.name}"
+
+
+def locate(
+    gaz: Gazetteer,
+    name: str,
+    county: Entry | None,
+    *,
+    hint: str = "point",
+    description: str | None = None,
+    entry_ids: tuple[str, ...] = (),
+) -> Location:
+    """Where ``name`` (named in a document about ``county``) is."""
+    context = county.name if county is not None else None
+    result = gaz.resolve(name, county=context)
+    matches = result.matches
+    if entry_ids:
+        preferred = [m for m in matches if m.gazetteer_id in entry_ids]
+        matches = preferred or matches
+    # A lone county hit for a facility is only county precision: fine, but a
+    # town named in the project's description can do better.
+    best = matches[0] if matches else None
+    if best is not None and not (best.kind in ("county", "city", "province") and best.method == "contains"):
+        return _from_match(gaz, best, name)
+    if description:
+        for span in gaz.find_names(description, kinds=("township", "feature")):
+            local = [e for e in span.entries if county is None or county.code in (e.county_code, *e.county_codes)]
+            if local and local[0].precision <= P.NEAR:
+                e = local[0]
+                pt = shapely.Point(e.point)
+                return Location(
+                    geometry=pt,
+                    precision=P.NEAR,
+                    location_class=2,
+                    note=f"located by the place its description names: {e.name}",
+                    gazetteer_ids=[e.id],
+                    counties=[(c.code, c.name) for c in _county_list(gaz, pt)],
+                )
+    if best is not None:
+        return _from_match(gaz, best, name)
+    if county is not None:
+        return Location(
+            geometry=county.geometry,
+            precision=P.COUNTY,
+            location_class=1,
+            note=f"not in the gazetteer: only the county ({county.name}) is known",
+            gazetteer_ids=[county.id],
+            counties=[(county.code, county.name)],
+        )
+    raise LookupError(f"cannot place {name!r}: no gazetteer match and no county context")

@@ -1,0 +1,163 @@
+"""The stored data: documents, gazetteer places, projects and their mentions.
+
+Geometries are WGS84 (EPSG:4326) with a spatial index. Every project geometry
+carries an IATI precision code (1 exact … 6 country) and, when estimated, a note
+saying what it was estimated from.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = ["Base", "Meta", "Document", "Place", "Project", "ProjectCounty", "Mention", "GEOMETRY"]
+
+GEOMETRY = Geometry(geometry_type="GEOMETRY", srid=4326, spatial_index=True)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    """Small key/value facts about the database (e.g. which gazetteer build filled ``places``)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Document(Base):
+    """One ingested planning document (identified by the SHA-256 of its bytes)."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    issued_date: Mapped[date | None] = mapped_column(Date)
+    county_code: Mapped[str | None] = mapped_column(String(12))
+    county_name: Mapped[str | None] = mapped_column(String(100))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    mentions: Mapped[list[Mention]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Place(Base):
+    """A gazetteer entry stored for queries and exports (county, township, feature, line)."""
+
+    __tablename__ = "places"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    subtype: Mapped[str | None] = mapped_column(String(40))
+    code: Mapped[str | None] = mapped_column(String(20))
+    county_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    admin_path: Mapped[str | None] = mapped_column(String(300))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    precision: Mapped[int] = mapped_column(Integer)
+    location_class: Mapped[int] = mapped_column(Integer)
+    radius_km: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(Text)
+    geom = mapped_column(GEOMETRY, nullable=False)
+
+
+class Project(Base):
+    """One real-world work or named area, however many times documents name it."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    subtype: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    status_phrase: Mapped[str | None] = mapped_column(String(100))
+    county_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    county_name: Mapped[str | None] = mapped_column(String(100))
+    investment_wan: Mapped[float | None] = mapped_column(Float)
+    annual_investment_wan: Mapped[float | None] = mapped_column(Float)
+    period_start: Mapped[int | None] = mapped_column(Integer)
+    period_end: Mapped[int | None] = mapped_column(Integer)
+    batch: Mapped[str | None] = mapped_column(String(40))
+    lead_unit: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    precision: Mapped[int] = mapped_column(Integer)
+    location_class: Mapped[int] = mapped_column(Integer)
+    location_note: Mapped[str | None] = mapped_column(Text)
+    gazetteer_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    geom = mapped_column(GEOMETRY, nullable=False)
+
+    mentions: Mapped[list[Mention]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+    counties: Mapped[list[ProjectCounty]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ProjectCounty.position"
+    )
+
+
+class ProjectCounty(Base):
+    """The counties a project lies in or runs through (first = main)."""
+
+    __tablename__ = "project_counties"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    county_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    county_name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_project_counties_county", "county_code"),)
+
+
+class Mention(Base):
+    """Where a document names a project: section, character offsets and the sentence."""
+
+    __tablename__ = "mentions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    section: Mapped[str | None] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    surface: Mapped[str] = mapped_column(String(300))
+    sentence: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(40))
+    status_phrase: Mapped[str | None] = mapped_column(String(100))
+
+    project: Mapped[Project] = relationship(back_populates="mentions")
+    document: Mapped[Document] = relationship(back_populates="mentions")

@@ -1,0 +1,133 @@
+"""Settings as data.
+
+Each :class:`Setting` names an environment variable, its default and a help text.
+The same table drives validation, ``geoapp settings`` and the README's
+configuration section (a test fails when one is undocumented).
+
+>>> s = load_settings({"GEOAPP_PAGE_SIZE": "20"})
+>>> s["page_size"]
+20
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geoapp.errors import ConfigError
+
+__all__ = ["Setting", "SETTINGS", "load_settings", "PROJECT_ROOT"]
+
+#: The repository (or installation) root: where ``var/`` and ``static/`` live.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    kind: type = str
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def env(self) -> str:
+        return "GEOAPP_" + self.name.upper()
+
+    def parse(self, raw: str) -> Any:
+        if self.kind is str:
+            return raw
+        try:
+            value = self.kind(raw)
+        except ValueError:
+            raise ConfigError(f"{self.env} must be {self.kind.__name__}, got {raw!r}") from None
+        if self.minimum is not None and value < self.minimum:
+            raise ConfigError(f"{self.env} must be at least {self.minimum}, got {value}")
+        if self.maximum is not None and value > self.maximum:
+            raise ConfigError(f"{self.env} must be at most {self.maximum}, got {value}")
+        return value
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "database_url",
+        f"sqlite:///{PROJECT_ROOT / 'var' / 'geoapp.sqlite'}",
+        "SQLAlchemy URL of the database: a SpatiaLite file (sqlite:///path) by default, "
+        "or PostGIS as postgresql+psycopg://user@host:port/db.",
+    ),
+    Setting(
+        "gazetteer_cache",
+        str(PROJECT_ROOT / "var" / "gazetteer.pickle"),
+        "Where the built gazetteer is cached; rebuilt automatically when its inputs change.",
+    ),
+    Setting("host", "127.0.0.1", "Address `geoapp serve` listens on."),
+    Setting("port", 5000, "Port `geoapp serve` listens on.", int, 1, 65535),
+    Setting(
+        "page_size", 100, "Default number of features per API page.", int, 1, 10_000
+    ),
+    Setting(
+        "max_page_size", 10_000, "Largest `limit` the feature API accepts.", int, 1, 1_000_000
+    ),
+    Setting(
+        "max_geocode_batch",
+        10_000,
+        "Most names one POST /api/geocode request may carry.",
+        int,
+        1,
+        1_000_000,
+    ),
+    Setting(
+        "map_feature_limit",
+        2_000,
+        "Most projects embedded in the map page; beyond this the page loads them by view from the API.",
+        int,
+        0,
+        1_000_000,
+    ),
+    Setting(
+        "tianditu_key",
+        "",
+        "Tianditu (天地图) browser key; when empty the Tianditu basemap is not offered.",
+    ),
+    Setting(
+        "render_max_pixels",
+        36_000_000,
+        "Largest width × height (in pixels) a rendered map image may have.",
+        int,
+        10_000,
+        400_000_000,
+    ),
+    Setting(
+        "render_cache_size",
+        64,
+        "How many rendered map images are kept in memory for repeated requests.",
+        int,
+        0,
+        10_000,
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Read every setting from ``environ`` (default ``os.environ``), then apply ``overrides``.
+
+    Raises :class:`ConfigError` for a malformed value or an unknown override.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        values[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+    for name, value in (overrides or {}).items():
+        if name not in _BY_NAME:
+            raise ConfigError(f"unknown setting {name!r}")
+        values[name] = _BY_NAME[name].parse(str(value)) if isinstance(value, str) else value
+    return values

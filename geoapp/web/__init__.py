@@ -1,0 +1,67 @@
+"""Web layer: one blueprint per area; every route is a thin wrapper around a
+framework-free function that returns ``(headers, status, body)``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from geoapp.errors import GeoappError
+
+__all__ = ["register", "respond", "JSON_PREFIXES"]
+
+#: paths whose errors are answered in JSON (everything a program calls)
+JSON_PREFIXES = ("/api", "/collections", "/conformance", "/download", "/maps", "/healthz")
+
+
+def respond(result: tuple[dict[str, str], int, Any]) -> Response:
+    """Turn an API function's ``(headers, status, body)`` into a Flask response."""
+    headers, status, body = result
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        headers = {"Content-Type": "application/json; charset=utf-8", **headers}
+    return Response(body, status=status, headers=headers)
+
+
+def _wants_json() -> bool:
+    if request.path.startswith(JSON_PREFIXES) or request.path == "/":
+        return request.path != "/" or request.args.get("f") == "json"
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _error_body(code: str, description: str) -> dict[str, str]:
+    # The OGC API exception shape: {"code", "description"}.
+    return {"code": code, "description": description}
+
+
+def register(app: Flask) -> None:
+    from geoapp.web import api, health, pages
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+
+    @app.errorhandler(GeoappError)
+    def _geoapp_error(exc: GeoappError):
+        status = exc.http_status if exc.http_status != 500 else 503
+        if _wants_json():
+            return respond(({}, status, _error_body(exc.code, str(exc))))
+        return Response(f"{exc}", status=status, mimetype="text/plain")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if _wants_json():
+            name = exc.name.replace(" ", "")
+            return respond(({}, exc.code or 500, _error_body(name, exc.description or exc.name)))
+        return exc
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # Never show a stack trace; log it for the operator.
+        app.logger.exception("unhandled error on %s", request.path)
+        if _wants_json():
+            return respond(({}, 500, _error_body("ServerError", "internal error; see the server log")))
+        return Response("internal error; see the server log", status=500, mimetype="text/plain")
