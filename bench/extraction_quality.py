@@ -12,7 +12,6 @@ import argparse
 import csv
 import re
 import sys
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +74,9 @@ class Score:
     county_ok: int = 0
 
 
-def evaluate(pairs: list[tuple[Path, Path]], gaz: Gazetteer, show_misses: bool) -> dict[str, Score]:
+def evaluate(
+    pairs: list[tuple[Path, Path]], gaz: Gazetteer, show_misses: bool, show_extras: bool = False
+) -> dict[str, Score]:
     scores = {"project": Score(), "place": Score()}
     extra = 0
     extracted_total = 0
@@ -99,7 +100,11 @@ def evaluate(pairs: list[tuple[Path, Path]], gaz: Gazetteer, show_misses: bool) 
             s.category_ok += hit.category == row["category"]
             ann_counties = set(row["county"].split("|"))
             s.county_ok += bool(set(hit.county_names) & ann_counties) or hit.county_name in ann_counties
-        extra += sum(1 for it in items if it.name not in used)
+        unmatched = [it for it in items if it.name not in used]
+        extra += len(unmatched)
+        if show_extras:
+            for it in unmatched:
+                print(f"  extra {doc_path.name[:3]} {it.kind:7} {it.name}  [{it.category}/{it.subtype}] p{it.precision}")
     print(f"extracted items: {extracted_total}; not in the annotation: {extra}")
     return scores
 
@@ -107,6 +112,7 @@ def evaluate(pairs: list[tuple[Path, Path]], gaz: Gazetteer, show_misses: bool) 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--extras", action="store_true", help="list extracted items the annotation lacks")
     ap.add_argument("--doc", help="only this seed (e.g. 000) or 'other'")
     args = ap.parse_args()
     gaz = Gazetteer.load()
@@ -118,7 +124,7 @@ def main() -> None:
     for ann in sorted(OTHER.glob("*.csv")):
         if not args.doc or args.doc == "other":
             pairs.append((ann.with_suffix(".txt"), ann))
-    scores = evaluate(pairs, gaz, args.misses)
+    scores = evaluate(pairs, gaz, args.misses, args.extras)
     for kind, s in scores.items():
         if s.total:
             print(

@@ -47,9 +47,15 @@ def is_cjk(char: str) -> bool:
     return bool(_CJK.match(char))
 
 
+#: text made only of these needs no normalising (the common case, kept fast)
+_PLAIN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·]*")
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width → half-width), no control characters, no spaces between CJK
     characters, one kind of dash. Keeps spaces between Latin words."""
+    if _PLAIN.fullmatch(text):
+        return text
     text = unicodedata.normalize("NFKC", text)
     text = "".join(
         " " if unicodedata.category(c) in ("Cc", "Zs", "Zl", "Zp") else c

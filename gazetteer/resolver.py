@@ -174,6 +174,10 @@ class Gazetteer:
         return hits[0]
 
     # ------------------------------------------------------------------ lookup
+    def knows(self, name: str) -> bool:
+        """Is ``name`` (already normalised) a name, alias or short name of some entry?"""
+        return name in self._index
+
     def _lookup(self, key: str) -> list[tuple[Entry, str]]:
         return [(self.entries[i], how) for i, how in self._index.get(key, ())]
 
@@ -262,9 +266,7 @@ class Gazetteer:
         if context is not None:
             for m in matches:
                 codes = set(m.county_codes)
-                if context.kind == "county" and context.code in codes:
-                    m.score += 0.3
-                elif context.kind == "city" and any(c[:4] == context.code[:4] for c in codes):
+                if context.kind == "county" and context.code in codes or context.kind == "city" and any(c[:4] == context.code[:4] for c in codes):
                     m.score += 0.3
                 elif any(c[:2] == context.code[:2] for c in codes):
                     m.score += 0.05
@@ -407,7 +409,7 @@ class Gazetteer:
             return []
         parts = _SEGMENT_SPLIT.split(body)
         names: list[str] = []
-        for i, part in enumerate(parts):
+        for _i, part in enumerate(parts):
             # "A经B至C": the via-places sit in the first part after 经
             names.extend(p for p in part.split("经") if p)
         if len(names) < 2:
@@ -540,8 +542,12 @@ class Gazetteer:
 
     @staticmethod
     def _safe(e: Entry, key: str, how: str) -> bool:
-        if e.kind in ("county", "city", "province"):
+        if e.kind in ("city", "province"):
             return True
+        if e.kind == "county":
+            # Short names of far-away counties hide inside ordinary words (服务川渝 → 务川):
+            # in running text only Chongqing's own districts go by their short names.
+            return how != "short" or e.admin[:1] == ("重庆市",)
         if e.kind in ("feature", "line"):
             return how != "short"
         if how == "short":

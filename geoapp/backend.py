@@ -11,16 +11,15 @@ any SpatiaLite connection can exist.
 
 from __future__ import annotations
 
-# Keep these three imports first (see module docstring).
-import pyogrio  # noqa: F401
-import pyproj  # noqa: F401
-import shapely  # noqa: F401
-
 import ctypes.util
 import os
 import re
 from dataclasses import dataclass
 
+# Keep these three imports first (see module docstring).
+import pyogrio  # noqa: F401
+import pyproj  # noqa: F401
+import shapely  # noqa: F401
 from geoalchemy2 import load_spatialite
 from sqlalchemy import Engine, Integer, column, create_engine, event, func, literal, text
 from sqlalchemy.engine import make_url

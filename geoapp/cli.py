@@ -9,6 +9,7 @@ from __future__ import annotations
 # The spatial libraries must load before SpatiaLite can (see geoapp.backend).
 import geoapp.backend  # noqa: F401  isort: skip
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -256,10 +257,8 @@ def serve(ctx: _Ctx, host: str | None, port: int | None, threads: int) -> None:
     port = port or ctx.settings["port"]
     server = make_server(host, port, app, threaded=True)
     click.echo(f"geoapp serving on http://{host}:{port}/ ({ctx.db.dialect}); Ctrl-C to stop", err=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ saying what it was estimated from.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
@@ -29,7 +29,7 @@ GEOMETRY = Geometry(geometry_type="GEOMETRY", srid=4326, spatial_index=True)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -94,6 +94,8 @@ class Project(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300), unique=True)
+    #: "project" (a work) or "place" (a named place used as a location: a town, lake, river)
+    kind: Mapped[str] = mapped_column(String(20), index=True, default="project")
     name: Mapped[str] = mapped_column(String(300), index=True)
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     category: Mapped[str] = mapped_column(String(40), index=True)

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from gazetteer.precision import describe
 from geoapp.backend import Backend
 from geoapp.errors import NotFound
 from geoapp.filters import MULTI_COUNTY, ProjectFilter
 from geoapp.models import Document, Mention, Place, Project, ProjectCounty
 from geoapp.style import label
-from gazetteer.precision import describe
 
 __all__ = [
     "Corridor",

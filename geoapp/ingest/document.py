@@ -13,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gazetteer import Gazetteer
 from gazetteer.model import Entry
-from geoapp.ingest.extract import Candidate, extract_candidates
+from geoapp.ingest.extract import extract_candidates
 from geoapp.ingest.locate import locate
 from geoapp.ingest.reader import RawDocument, read_document
 from geoapp.ingest.structure import Structure, parse_structure

@@ -123,7 +123,7 @@ def _tokens(sentence: str, offset: int, vocab: Vocabulary) -> list[_Token]:
 
 
 def _suffix_of(name: str, vocab: Vocabulary) -> Suffix | None:
-    for length in range(min(vocab.max_suffix, len(name) - 1), 0, -1):
+    for length in range(min(vocab.max_suffix, len(name)), 0, -1):
         s = vocab.suffixes.get(name[-length:])
         if s is not None:
             return s
@@ -157,18 +157,24 @@ def _strip_tail(name: str) -> str:
     return name
 
 
+#: numbered slogans ("一江两岸四片区", "三纵两横", "八射一联一环线") name a plan, not a work
+_SLOGAN = re.compile(r"^(?:[一二两三四五六七八九十百千多]+[\u4e00-\u9fff]{1,2}){2,}$")
+
+
 def _specific(core: str, vocab: Vocabulary, gazetteer: Gazetteer) -> bool:
     """Does the part before the suffix name something particular (not 城市/燃气/县域 …)?"""
-    if not core:
+    if not core or _SLOGAN.match(core):
         return False
-    if _ROAD_CODE.search(core) or re.search(r"[A-Za-z]{2,}|“|”", core):
+    if _ROAD_CODE.search(core) or re.search(r"[A-Za-z]{2,}", core):
         return True
     if gazetteer.find_names(core, safe_only=False):
         return True
     rest = core
     for word in sorted(vocab.generic, key=len, reverse=True):
         rest = rest.replace(word, "")
-    rest = re.sub(r"[\d\.\-—~～万千百亿吨米公里平方级个座条期（）()]", "", rest)
+    # Quantities ("110千伏", "10万吨") are not names.
+    rest = re.sub(r"\d+(?:\.\d+)?\s*[万千百亿]?(?:千伏|千瓦|平方公里|平方米|公里|吨|米|亩|个|座|条|期|级)?", "", rest)
+    rest = re.sub(r"[\-—~～（）()·\s]", "", rest)
     return len(rest) >= 2
 
 
@@ -227,27 +233,27 @@ def _status(tokens: list[_Token], index: int) -> tuple[str, str | None]:
 
 
 # ----------------------------------------------------------------------------- prose
-def _description_sentences(structure: Structure) -> list[Sentence]:
-    """The 建设内容 cells of project tables often name sub-works (substations, lines, mines)."""
+def _table_sentences(structure: Structure) -> list[Sentence]:
+    """Table cells other than a project table's names: 建设内容 cells name sub-works
+    (substations, lines, mines); policy and platform annexes name works in passing."""
     out: list[Sentence] = []
     for table in structure.tables:
-        if not table.is_project_table:
-            continue
+        name_cols = {i for i, (f, _) in table.columns.items() if f == "name"} if table.is_project_table else set()
         for row in table.rows:
-            cell = row.fields.get("description")
-            if not cell:
-                continue
-            first_line = cell.split("\n", 1)[0]
-            at = structure.text.find(first_line, row.start, row.end + 1)
-            if at < 0:
-                continue
-            pos = at
-            for piece in re.split(r"(?<=[。；;\n])", structure.text[at : at + len(cell) + 50]):
-                if piece.strip():
-                    out.append(Sentence(pos, pos + len(piece), piece))
-                pos += len(piece)
-                if pos >= at + len(cell):
-                    break
+            pos = row.start
+            for i, cell in enumerate(row.cells):
+                if not cell or i in name_cols or re.fullmatch(r"[\d.\s/—-]*", cell):
+                    continue
+                first_line = cell.split("\n", 1)[0]
+                at = structure.text.find(first_line, pos, row.end + 1)
+                if at < 0:
+                    continue
+                pos = at + len(first_line)
+                start = at
+                for piece in re.split(r"(?<=[。；;\n])", structure.text[at : at + len(cell)]):
+                    if piece.strip():
+                        out.append(Sentence(start, start + len(piece), piece))
+                    start += len(piece)
     return out
 
 
@@ -260,12 +266,23 @@ def _prose_candidates(
         out.extend(places.in_tokens(tokens, sentence))
         pending_list: list[int] = []  # indexes of suffix-less chunks joined by 、
         found_at: set[int] = set()
+        list_prefix: str | None = None  # "乌杨新区小学、幼儿园、人民医院" share 乌杨新区
         for idx, tok in enumerate(tokens):
             if tok.kind != "chunk":
                 continue
+            listed = idx > 0 and tokens[idx - 1].text == "、"
+            if not listed:
+                list_prefix = None
             cands = _chunk_candidates(tok, tokens, idx, sentence, gazetteer, vocab)
+            if not cands and listed and list_prefix:
+                fake = _Token(tok.start, tok.end, list_prefix + tok.text, "chunk")
+                cands = _chunk_candidates(fake, tokens, idx, sentence, gazetteer, vocab)
+                for c in cands:
+                    c.start, c.end, c.surface = tok.start, tok.end, tok.text
+            if cands and not listed:
+                list_prefix = _area_prefix(cands[0].name, vocab)
             if not cands:
-                natural = _natural_place(tok, sentence, vocab)
+                natural = _natural_place(tok, sentence, vocab, gazetteer)
                 if natural is not None:
                     out.append(natural)
             if cands:
@@ -288,6 +305,16 @@ def _prose_candidates(
                 pending_list = []
         out.extend(_listed_projects(tokens, found_at, sentence, gazetteer, vocab))
     return out
+
+
+def _area_prefix(name: str, vocab: Vocabulary) -> str | None:
+    """The area a facility is named after: 乌杨新区小学 → 乌杨新区, 工业园区企业孵化中心 → 工业园区."""
+    for cut in range(len(name) - 2, 1, -1):
+        head, rest = name[:cut], name[cut:]
+        area = _suffix_of(head, vocab)
+        if area is not None and area.geometry == "area" and _suffix_of(rest, vocab) is not None:
+            return head
+    return None
 
 
 _PROJECT_LIST_END = ("项目", "重点项目", "重大项目", "工程", "重点工程", "重大工程")
@@ -355,8 +382,6 @@ def _trim_left(text: str) -> tuple[str, int]:
 
 _QUOTED_LIST = re.compile(r"^((?:“[^”]{1,8}”){2,})(.+)$")
 _LINE_THEN_POINT = re.compile(r"^(.{2,}?(?:高铁|高速公路|高速|铁路|国道))(.{2,})$")
-#: "this county's X": 县人民医院, 区中医院
-_OWN_ADMIN = ("县", "区", "市", "县城", "城区")
 
 
 def _chunk_candidates(tok, tokens, idx, sentence, gazetteer, vocab) -> list[Candidate]:
@@ -423,6 +448,10 @@ def _chunk_candidate(tok, text, start, tokens, idx, sentence, gazetteer, vocab) 
     if len(name) < 2 or len(name) > _MAX_NAME:
         return None
     core = _strip_tail(name)
+    # A suffix that itself ends in a work word (水资源配置工程, 送出工程) counts as is.
+    whole_suffix = _suffix_of(name, vocab)
+    if whole_suffix is not None and whole_suffix.text.endswith(_WORK_TAIL):
+        core = name
     suffix = _suffix_of(core, vocab)
     if suffix is None:
         section = re.search(r"(.{2,}?(?:高速|高铁|铁路|公路|国道))(.{1,12}段)$", core)
@@ -447,10 +476,9 @@ def _chunk_candidate(tok, text, start, tokens, idx, sentence, gazetteer, vocab) 
             return None
         weak = True
     stem = core[: -len(suffix.text)] if suffix and core.endswith(suffix.text) else core
-    if _is_stop(name, vocab):
+    if _is_stop(name, vocab) or _SLOGAN.match(core):
         return None
-    whole = suffix is not None and not stem and len(suffix.text) >= 4  # 云计算中心, 会展中心
-    if not (weak or whole or has_code or stem in _OWN_ADMIN or _specific(stem, vocab, gazetteer)):
+    if not (weak or has_code or stem in vocab.local_area or _specific(stem, vocab, gazetteer)):
         return None
     category, subtype, geom = _classify(name, suffix, vocab)
     status, phrase = _status(tokens, idx)
@@ -497,8 +525,10 @@ def _expand(tok, suffix: Suffix, tokens, idx, sentence, gazetteer, vocab) -> Can
 
 
 # ----------------------------------------------------------------------------- places
-def _natural_place(tok, sentence, vocab: Vocabulary) -> Candidate | None:
+def _natural_place(tok, sentence, vocab: Vocabulary, gazetteer: Gazetteer) -> Candidate | None:
     """Rivers, lakes, mountains named in passing: 汝溪河, 大沙河, 磨刀溪."""
+    if not tok.text.endswith(tuple(vocab.natural)):
+        return None
     text, dropped = _trim_left(tok.text)
     name = clean_name(text)
     for suffix, (subtype, category) in vocab.natural.items():
@@ -507,6 +537,8 @@ def _natural_place(tok, sentence, vocab: Vocabulary) -> Candidate | None:
             continue
         if any(g in stem for g in vocab.generic) or re.search(r"[\dA-Za-z]", stem):
             continue
+        if any(e.kind in ("county", "city", "province") for sp in gazetteer.find_names(name) for e in sp.entries):
+            continue  # 垫江 is a county, not a river
         start = tok.start + dropped
         return Candidate(
             name=name,
@@ -537,15 +569,13 @@ class _ShortPlaces:
         if text in self._cache:
             return self._cache[text]
         found = None
-        if 2 <= len(text) <= 6:
+        if 2 <= len(text) <= 6 and self.gazetteer.knows(text):
             context = self.county.name if self.county is not None else None
             matches = self.gazetteer.geocode(text, county=context, limit=3)
             best = matches[0] if matches else None
             if best is not None and best.method == "exact":
                 own = self.county is not None and self.county.code in best.county_codes
-                if best.kind in ("county", "city") and not (own and best.kind == "county"):
-                    found = (best.gazetteer_id,)
-                elif best.kind in ("township", "locality", "feature") and own:
+                if best.kind in ("county", "city") and not (own and best.kind == "county") or best.kind in ("township", "locality", "feature") and own:
                     found = (best.gazetteer_id,)
         self._cache[text] = found
         return found
@@ -622,6 +652,12 @@ def _place_candidates(
     for sentence in sentences:
         for span in gazetteer.find_names(sentence.text, kinds=_PLACE_KINDS):
             entries = span.entries
+            if all(e.kind in ("township", "locality") for e in entries):
+                # A town of another county is rarely named; "平安乡村" is not 平安乡.
+                entries = tuple(e for e in entries if e.county_code == own_county)
+                following = sentence.text[span.end : span.end + 1]
+                if not entries or (span.text.endswith("乡") and following in ("村", "镇")):
+                    continue
             if any(e.kind in ("county",) and e.code == own_county for e in entries):
                 continue  # the document's own county is the context, not a place in it
             if all(e.kind in ("province",) for e in entries):
@@ -707,12 +743,12 @@ def extract_candidates(
     county = gazetteer.get(f"adm:{own_county}") if own_county else None
     places = _ShortPlaces(gazetteer, county)
     found = _table_candidates(structure, vocab)
-    found += _prose_candidates(structure.sentences + _description_sentences(structure), gazetteer, vocab, places)
+    found += _prose_candidates(structure.sentences + _table_sentences(structure), gazetteer, vocab, places)
     for cand in list(found):
         if cand.kind == "project":
             found.extend(places.endpoints(cand))
     projects = [(c.start, c.end) for c in found if c.kind == "project" and not c.from_table]
-    for place in _place_candidates(structure.sentences + _description_sentences(structure), gazetteer, own_county, vocab):
+    for place in _place_candidates(structure.sentences + _table_sentences(structure), gazetteer, own_county, vocab):
         # A place name inside a project name is still a place (磨子 in 磨子竹山村公路),
         # but a feature that *is* the project's name is the project.
         same = any(place.start == s and place.end == e for s, e in projects)

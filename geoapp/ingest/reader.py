@@ -127,7 +127,7 @@ def read_document(path: Path) -> RawDocument:
     elif data.startswith(b"%PDF") or suffix == ".pdf":
         text, encoding = _read_pdf(data), "pdf"
     else:
-        if b"\x00" in data[:4096] and not data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
             raise IngestError("binary file, not a text document")
         text, encoding = decode_text(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

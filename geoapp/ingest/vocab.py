@@ -50,6 +50,8 @@ class Vocabulary:
     natural: dict[str, tuple[str, str]]
     #: route qualifiers after a route's kind (北线, 复线, 扩能 …), from the gazetteer's data
     qualifiers: tuple[str, ...]
+    #: "the county's own …" (县人民医院, 高新区展览馆): a stem that is only one of these is specific
+    local_area: frozenset[str]
 
     def is_marker(self, word: str) -> bool:
         return word in self.verbs or word in self.function_words
@@ -86,6 +88,7 @@ def vocabulary() -> Vocabulary:
         batch_status={r["batch"]: r["status"] for r in _rows(DATA / "batch_status.csv")},
         subtype_category=subtype_category,
         natural={r["suffix"]: (r["subtype"], r["category"]) for r in _rows(DATA / "natural_suffixes.csv")},
+        local_area=frozenset(r["word"] for r in _rows(DATA / "local_area_words.csv")),
         qualifiers=tuple(
             sorted((r["qualifier"] for r in _rows(GAZ_DATA / "route_qualifiers.csv")), key=len, reverse=True)
         ),

@@ -68,6 +68,7 @@ def upgrade() -> None:
         "projects",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("key", sa.String(300), nullable=False, unique=True),
+        sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("name", sa.String(300), nullable=False),
         sa.Column("aliases", sa.JSON(), nullable=False),
         sa.Column("category", sa.String(40), nullable=False),
@@ -93,7 +94,7 @@ def upgrade() -> None:
     op.create_geospatial_index(
         "idx_projects_geom", "projects", ["geom"], unique=False, postgresql_using="gist"
     )
-    for column in ("name", "category", "status", "county_code"):
+    for column in ("kind", "name", "category", "status", "county_code"):
         op.create_index(f"ix_projects_{column}", "projects", [column])
     op.create_table(
         "project_counties",

@@ -1,0 +1,188 @@
+"""Writing an analysed document to the database, in one transaction.
+
+* A document already stored with the same SHA-256 is left alone.
+* A changed version of a stored file (same file name, other bytes) replaces it:
+  its mentions go, projects left without any mention go, the new ones come in.
+* A project already known (same key) gains the new mentions and aliases; its
+  fields are filled where empty, its status follows the newest document, and
+  its geometry is replaced only by a more precise one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from geoapp.ingest.document import _STATUS_RANK, DocumentAnalysis, Item
+from geoapp.models import Document, Mention, Project, ProjectCounty
+
+__all__ = ["store_document", "StoreResult"]
+
+
+class StoreResult:
+    def __init__(self, status: str, document_id: int | None, items: int = 0, mentions: int = 0, replaced: bool = False):
+        self.status = status  # stored | unchanged
+        self.document_id = document_id
+        self.items = items
+        self.mentions = mentions
+        self.replaced = replaced
+
+
+def _wkt(item: Item) -> str:
+    return f"SRID=4326;{item.geometry.wkt}"
+
+
+def _remove_document(session: Session, doc: Document) -> None:
+    project_ids = set(session.scalars(select(Mention.project_id).where(Mention.document_id == doc.id)))
+    session.execute(delete(Mention).where(Mention.document_id == doc.id))
+    session.execute(delete(Document).where(Document.id == doc.id))
+    session.flush()
+    if project_ids:
+        still = set(
+            session.scalars(select(Mention.project_id).where(Mention.project_id.in_(project_ids)).distinct())
+        )
+        orphans = project_ids - still
+        if orphans:
+            session.execute(delete(ProjectCounty).where(ProjectCounty.project_id.in_(orphans)))
+            session.execute(delete(Project).where(Project.id.in_(orphans)))
+
+
+def _newer(a, b) -> bool:
+    """Is date ``a`` at least as recent as ``b`` (unknown dates count as old)?"""
+    if a is None:
+        return False
+    return b is None or a >= b
+
+
+def store_document(session: Session, analysis: DocumentAnalysis) -> StoreResult:
+    """Store ``analysis``; the caller owns the transaction (commit or roll back)."""
+    raw = analysis.raw
+    existing = session.scalar(select(Document).where(Document.sha256 == raw.sha256))
+    if existing is not None:
+        return StoreResult("unchanged", existing.id)
+    replaced = False
+    for old in session.scalars(select(Document).where(Document.file_name == raw.path.name)).all():
+        _remove_document(session, old)
+        replaced = True
+
+    structure = analysis.structure
+    doc = Document(
+        file_name=raw.path.name,
+        sha256=raw.sha256,
+        title=structure.title,
+        issuer=structure.issuer,
+        issued_date=analysis.issued_date,
+        county_code=analysis.county.code if analysis.county else None,
+        county_name=analysis.county.name if analysis.county else None,
+        encoding=raw.encoding,
+        text=raw.text,
+        ingested_at=datetime.now(UTC),
+    )
+    session.add(doc)
+    session.flush()
+
+    keys = [item.key for item in analysis.items]
+    known: dict[str, Project] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for p in session.scalars(select(Project).where(Project.key.in_(chunk))):
+            known[p.key] = p
+    newest_date = {}
+    if known:
+        rows = session.execute(
+            select(Mention.project_id, Document.issued_date)
+            .join(Document, Document.id == Mention.document_id)
+            .where(Mention.project_id.in_([p.id for p in known.values()]))
+        )
+        for pid, issued in rows:
+            if _newer(issued, newest_date.get(pid)):
+                newest_date[pid] = issued
+
+    mentions = 0
+    now = datetime.now(UTC)
+    for item in analysis.items:
+        project = known.get(item.key)
+        if project is None:
+            project = Project(
+                key=item.key,
+                name=item.name,
+                aliases=list(dict.fromkeys(a for a in item.aliases if a != item.name)),
+                category=item.category,
+                subtype=item.subtype,
+                status=item.status,
+                status_phrase=item.status_phrase,
+                county_code=item.counties[0][0] if item.counties else None,
+                county_name=item.counties[0][1] if item.counties else None,
+                investment_wan=item.investment_wan,
+                annual_investment_wan=item.annual_investment_wan,
+                period_start=item.period_start,
+                period_end=item.period_end,
+                batch=item.batch,
+                lead_unit=item.lead_unit,
+                description=item.description,
+                precision=item.precision,
+                location_class=item.location_class,
+                location_note=item.location_note or None,
+                gazetteer_ids=item.gazetteer_ids,
+                updated_at=now,
+                geom=_wkt(item),
+                kind=item.kind,
+            )
+            session.add(project)
+            session.flush()
+            for pos, (code, name) in enumerate(item.counties):
+                session.add(ProjectCounty(project_id=project.id, county_code=code, county_name=name, position=pos))
+        else:
+            _merge(session, project, item, analysis, newest_date.get(project.id), now)
+        for m in item.mentions:
+            session.add(
+                Mention(
+                    project_id=project.id,
+                    document_id=doc.id,
+                    section=m.section,
+                    start=m.start,
+                    end=m.end,
+                    surface=m.surface[:300],
+                    sentence=m.sentence,
+                    status=m.status,
+                    status_phrase=m.status_phrase,
+                )
+            )
+            mentions += 1
+    session.flush()
+    return StoreResult("stored", doc.id, len(analysis.items), mentions, replaced)
+
+
+def _merge(session: Session, project: Project, item: Item, analysis: DocumentAnalysis, newest, now) -> None:
+    aliases = list(project.aliases or [])
+    for name in (item.name, *item.aliases):
+        if name != project.name and name not in aliases:
+            aliases.append(name)
+    project.aliases = aliases
+    if item.kind == "project" and project.kind == "place":
+        project.kind, project.category, project.subtype = "project", item.category, item.subtype
+    # The newest document decides the status, unless it only mentions the project.
+    if item.status != "mentioned" and (
+        _newer(analysis.issued_date, newest) or _STATUS_RANK.get(project.status, 0) == 0
+    ):
+        project.status, project.status_phrase = item.status, item.status_phrase
+    for field in ("investment_wan", "annual_investment_wan", "period_start", "period_end", "batch", "lead_unit", "description"):
+        value = getattr(item, field)
+        if value is not None and getattr(project, field) is None:
+            setattr(project, field, value)
+    if item.precision < project.precision:
+        project.geom = _wkt(item)
+        project.precision = item.precision
+        project.location_class = item.location_class
+        project.location_note = item.location_note or None
+        project.gazetteer_ids = item.gazetteer_ids
+    have = {pc.county_code for pc in project.counties}
+    pos = len(have)
+    for code, name in item.counties:
+        if code not in have:
+            session.add(ProjectCounty(project_id=project.id, county_code=code, county_name=name, position=pos))
+            have.add(code)
+            pos += 1
+    project.updated_at = now
