@@ -38,11 +38,13 @@ def _error_body(code: str, description: str) -> dict[str, str]:
 
 
 def register(app: Flask) -> None:
-    from geoapp.web import api, health, pages
+    from geoapp.web import api, health, ogc, pages, reports
 
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(ogc.bp)
+    app.register_blueprint(reports.bp)
 
     @app.errorhandler(GeoappError)
     def _geoapp_error(exc: GeoappError):
