@@ -31,6 +31,7 @@ from shapely.geometry import LineString, Point
 from shapely.strtree import STRtree
 
 from gazetteer import precision as P
+from gazetteer.datum import gcj02_to_wgs84
 from gazetteer.errors import DataError
 from gazetteer.model import Entry
 from gazetteer.normalize import DATA_DIR, normalize, read_csv, strip_admin_suffix
@@ -43,6 +44,9 @@ BUILD_VERSION = "7"
 
 #: The modules whose code shapes the build's output (their source is part of the cache key).
 _BUILD_MODULES = ("build.py", "sources.py", "normalize.py", "datum.py", "model.py")
+
+#: Simplification of administrative outlines for display and line crossings (degrees, ~200 m).
+OUTLINE_TOLERANCE = 0.002
 
 #: Shortest name stem indexed on its own (one character is an abbreviation, not a name).
 MIN_STEM = 2
@@ -138,12 +142,14 @@ class _Builder:
                 county_code=u.adcode if u.level == "county" else "",
                 admin=admin,
                 note="point: a point inside the outline (seat not yet known)",
+                outline=shapely.simplify(u.geometry, OUTLINE_TOLERANCE, preserve_topology=True),
             )
             self.add(entry)
             if u.level == "county":
                 self.counties.append(entry)
         del by_code
         self.county_tree = STRtree([c.geometry for c in self.counties])
+        self.outline_tree = STRtree([c.display_geometry for c in self.counties])
         chongqing_names = [c for c in self.counties if c.admin[0] == "重庆市"]
         for c in chongqing_names:
             self.county_by_name[c.name] = c
@@ -213,13 +219,24 @@ class _Builder:
             entry.note = f"seat: {how}"
 
     def _curated_seats(self) -> dict[str, tuple[float, float, str]]:
-        """``county_seats.csv``: the seat's GeoNames place, named by a cited source."""
+        """``county_seats.csv``: a seat named by a cited source, as a GeoNames place in the
+        county (``seat``) or as coordinates (``lon``/``lat`` in ``datum`` wgs84 or gcj02)."""
         if not (DATA_DIR / "county_seats.csv").exists():
             return {}
         out = {}
         for n, row in enumerate(read_csv("county_seats.csv"), start=2):
             where = f"county_seats.csv line {n}"
             county = self._admin_by_name(row["county"], where)
+            if not row.get("source"):
+                raise DataError(f"{where}: no source")
+            if row.get("lon") and row.get("lat"):
+                lon, lat = float(row["lon"]), float(row["lat"])
+                if row.get("datum", "wgs84").lower() == "gcj02":
+                    lon, lat = gcj02_to_wgs84(lon, lat)
+                if not county.geometry.contains(Point(lon, lat)):
+                    raise DataError(f"{where}: the seat of {county.name} lies outside it")
+                out[county.id] = (round(lon, 7), round(lat, 7), row["source"])
+                continue
             pool = self.gn_by_county.get(county.code, [])
             seat = row["seat"]
             stem, _ = strip_admin_suffix(seat, ("township",))
@@ -227,8 +244,7 @@ class _Builder:
             if not hits:
                 raise DataError(f"{where}: no GeoNames place {seat!r} inside {county.name}")
             best = max(hits, key=lambda p: p.population)
-            how = f"GeoNames {best.geonameid} ({seat}); seat named by {row['source']}"
-            out[county.id] = (best.lon, best.lat, how)
+            out[county.id] = (best.lon, best.lat, f"GeoNames {best.geonameid} ({seat}); seat named by {row['source']}")
         return out
 
     # -- 3. townships
@@ -274,7 +290,7 @@ class _Builder:
                     name=name,
                     kind="township",
                     # Without a point the honest geometry is the whole county.
-                    geometry=county.geometry,
+                    geometry=county.display_geometry,
                     point=county.point,
                     precision=P.COUNTY,
                     location_class=1,
@@ -441,7 +457,7 @@ class _Builder:
             )
 
     def counties_along(self, line, stops) -> list[Entry]:
-        hits = self.county_tree.query(line, predicate="intersects")
+        hits = self.outline_tree.query(line, predicate="intersects")
         along = [self.counties[int(i)] for i in hits]
         # order by position along the line
         along.sort(key=lambda c: line.project(c.geometry.representative_point()))

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from gazetteer.precision import describe
 
-__all__ = ["Entry", "Match", "KINDS"]
+__all__ = ["Entry", "Match", "KINDS", "geojson_text"]
+
+
+def geojson_text(geometry: BaseGeometry) -> str:
+    """GeoJSON of a geometry, written by GEOS, coordinates rounded to 7 decimals (≈ 1 cm)."""
+    return shapely.to_geojson(shapely.transform(geometry, lambda c: np.round(c, 7)))
 
 #: Entry kinds, from largest to smallest administrative level, then non-administrative.
 KINDS = ("country", "province", "city", "county", "township", "locality", "feature", "line")
@@ -44,10 +51,21 @@ class Entry:
     anchor: str = ""
     waypoints: tuple[str, ...] = ()
     note: str = ""
+    #: a lighter outline of an administrative unit (~200 m), for display and for
+    #: what lines cross; ``geometry`` keeps the detail point-in-polygon tests need
+    outline: BaseGeometry | None = None
 
     @property
     def admin_path(self) -> str:
         return "/".join(part for part in self.admin if part)
+
+    @property
+    def display_geometry(self) -> BaseGeometry:
+        return self.outline if self.outline is not None else self.geometry
+
+    @property
+    def point_geometry(self) -> BaseGeometry:
+        return shapely.Point(self.point)
 
 
 @dataclass
@@ -77,6 +95,8 @@ class Match:
     note: str = ""
     ambiguous_with: tuple[str, ...] = ()
     parts: list[dict[str, Any]] = field(default_factory=list)
+    #: the geometry as GeoJSON text, when already known (entries' geometries are cached)
+    geometry_json: str | None = field(default=None, repr=False)
 
     @property
     def admin_path(self) -> str:
@@ -108,8 +128,10 @@ class Match:
 
     def to_feature(self) -> dict[str, Any]:
         """This match as a GeoJSON Feature (WGS84)."""
-        return {
-            "type": "Feature",
-            "geometry": shapely.geometry.mapping(self.geometry),
-            "properties": self.properties(),
-        }
+        return json.loads(self.to_feature_json())
+
+    def to_feature_json(self) -> str:
+        """The GeoJSON Feature as text; the geometry is written by GEOS (fast for outlines)."""
+        props = json.dumps(self.properties(), ensure_ascii=False, separators=(",", ":"))
+        geometry = self.geometry_json or geojson_text(self.geometry)
+        return f'{{"type":"Feature","geometry":{geometry},"properties":{props}}}'

@@ -63,6 +63,8 @@ def normalize(text: str) -> str:
         if unicodedata.category(c) not in ("Cf", "Co", "Cs", "Cn")
     )
     text = "".join("—" if c in _DASHES else c for c in text)
+    # A hyphen between Chinese names is a route dash (梁平-忠县), not a minus sign.
+    text = re.sub(r"(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff])", "—", text)
     text = _SPACE.sub(" ", text).strip()
     # Drop spaces that sit next to a CJK character ("忠 县 人 民" → "忠县人民").
     return re.sub(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])", "", text)

@@ -20,6 +20,7 @@ cannot, the best match lists the others in ``ambiguous_with``.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -34,7 +35,7 @@ from shapely.strtree import STRtree
 from gazetteer import precision as P
 from gazetteer.build import GazetteerData, load_or_build
 from gazetteer.errors import GazetteerError
-from gazetteer.model import Entry, Match
+from gazetteer.model import Entry, Match, geojson_text
 from gazetteer.normalize import admin_suffixes, normalize, read_csv
 
 __all__ = ["Gazetteer", "GeocodeResult", "UnknownPlace", "NameSpan", "MAX_QUERY_LENGTH"]
@@ -73,12 +74,17 @@ class GeocodeResult:
     reason: str = ""
 
     def to_feature_collection(self) -> dict:
-        return {
-            "type": "FeatureCollection",
-            "query": self.query,
-            "reason": self.reason or None,
-            "features": [m.to_feature() for m in self.matches],
-        }
+        return json.loads(self.to_json())
+
+    def to_json(self) -> str:
+        """The FeatureCollection as JSON text (UTF-8 Chinese, not escapes)."""
+        head = json.dumps(
+            {"type": "FeatureCollection", "query": self.query, "reason": self.reason or None},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        features = ",".join(m.to_feature_json() for m in self.matches)
+        return f'{head[:-1]},"features":[{features}]}}'
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,8 @@ class Gazetteer:
             (r["qualifier"] for r in read_csv("route_qualifiers.csv")), key=len, reverse=True
         )
         self._generic = {s for s, _ in admin_suffixes()} | {s for s, _ in data.route_suffixes}
+        self._along_cache: dict[bytes, tuple[Entry, ...]] = {}
+        self._geojson_cache: dict[str, str] = {}
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -152,11 +160,22 @@ class Gazetteer:
         hits = self._county_tree.query(Point(lon, lat), predicate="intersects")
         return self._county_entries[int(hits[0])] if len(hits) else None
 
+    @cached_property
+    def _outline_tree(self) -> STRtree:
+        return STRtree([c.display_geometry for c in self._county_entries])
+
     def counties_along(self, geometry) -> list[Entry]:
         """Counties a geometry touches, in order along it when it is a line."""
-        hits = [self._county_entries[int(i)] for i in self._county_tree.query(geometry, predicate="intersects")]
+        key = geometry.wkb
+        cached = self._along_cache.get(key)
+        if cached is not None:
+            return list(cached)
+        hits = [self._county_entries[int(i)] for i in self._outline_tree.query(geometry, predicate="intersects")]
         if geometry.geom_type == "LineString":
-            hits.sort(key=lambda c: geometry.project(c.geometry.representative_point()))
+            hits.sort(key=lambda c: geometry.project(c.point_geometry))
+        if len(self._along_cache) > 4096:
+            self._along_cache.clear()
+        self._along_cache[key] = tuple(hits)
         return hits
 
     def county(self, name_or_code: str) -> Entry:
@@ -295,8 +314,14 @@ class Gazetteer:
         return matches
 
     # ------------------------------------------------------------------ match building
+    def _entry_geojson(self, e: Entry) -> str:
+        text = self._geojson_cache.get(e.id)
+        if text is None:
+            text = self._geojson_cache[e.id] = geojson_text(e.display_geometry)
+        return text
+
     def _match(self, query: str, e: Entry, how: str, method: str, score: float | None = None) -> Match:
-        geom = e.geometry
+        geom = e.display_geometry
         precision = e.precision
         estimated = e.kind == "line" or precision in (P.ESTIMATED,) or bool(e.note and "placed at the seat" in e.note)
         base = _HOW_SCORE.get(how, 0.9) if score is None else score
@@ -319,6 +344,7 @@ class Gazetteer:
             method=method,
             note=e.note if (e.note and e.note.startswith("GeoNames has no point")) else "",
             parts=[self._part(e)] if e.kind != "line" else [self._part(self.get(w)) for w in e.waypoints],
+            geometry_json=self._entry_geojson(e),
         )
 
     @staticmethod
@@ -468,6 +494,23 @@ class Gazetteer:
         spans = self.find_names(q, safe_only=False)
         if not spans:
             return []
+        if context is not None and context.kind == "county":
+            # Inside a longer name, a bare town name of another county is a coincidence
+            # (青峰 in 青峰智能制造产业园 written by 云阳县), not a location.
+            kept = []
+            for span in spans:
+                entries = tuple(
+                    e
+                    for e in span.entries
+                    if e.kind not in ("township", "locality")
+                    or e.county_code == context.code
+                    or span.text == e.name
+                )
+                if entries:
+                    kept.append(NameSpan(span.start, span.end, span.text, entries))
+            spans = kept
+        if not spans:
+            return []
         # Longest span wins; ties keep all candidates for ranking.
         longest = max(s.end - s.start for s in spans)
         out = []
@@ -540,10 +583,22 @@ class Gazetteer:
             out.setdefault(key[0], set()).add(len(key))
         return {c: tuple(sorted(ls, reverse=True)) for c, ls in out.items()}
 
-    @staticmethod
-    def _safe(e: Entry, key: str, how: str) -> bool:
-        if e.kind in ("city", "province"):
+    @cached_property
+    def _near_provinces(self) -> frozenset[str]:
+        """Provinces loaded with county detail: the region the documents are about."""
+        return frozenset(e.admin[0] for e in self._county_entries)
+
+    def in_region(self, entry_id: str) -> bool:
+        """Is the entry inside the region loaded with county detail (Chongqing and its neighbours)?"""
+        e = self.get(entry_id)
+        return e is not None and bool(e.admin) and e.admin[0] in self._near_provinces
+
+    def _safe(self, e: Entry, key: str, how: str) -> bool:
+        if e.kind == "province":
             return True
+        if e.kind == "city":
+            # 大连 in 对外大连通, 玉溪 in 鸣玉溪公园: far-away cities only by their full name.
+            return how != "short" or e.admin[0] in self._near_provinces
         if e.kind == "county":
             # Short names of far-away counties hide inside ordinary words (服务川渝 → 务川):
             # in running text only Chongqing's own districts go by their short names.

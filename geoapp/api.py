@@ -17,7 +17,7 @@ from geoapp.errors import InvalidParameter
 from geoapp.filters import parse_filters
 from geoapp.queries import count_projects, project_detail, project_features
 
-__all__ = ["Context", "projects_geojson", "project", "parse_limit"]
+__all__ = ["Context", "projects_geojson", "project", "parse_limit", "geocode_one", "geocode_batch"]
 
 Result = tuple[dict[str, str], int, Any]
 
@@ -88,3 +88,68 @@ def project(ctx: Context, project_id: int, args: Mapping[str, Any]) -> Result:
         ctx.session, ctx.backend, project_id, lang
     )
 
+
+
+def _county_arg(ctx: Context, county: str | None) -> str | None:
+    """A county context for the gazetteer; unknown names are a 400, not a silent no-match."""
+    from gazetteer import UnknownPlace
+
+    if county in (None, ""):
+        return None
+    try:
+        ctx.gazetteer.county(county)
+    except UnknownPlace:
+        raise InvalidParameter(f"unknown county {str(county)[:60]!r}") from None
+    return county
+
+
+def geocode_one(ctx: Context, args: Mapping[str, Any]) -> Result:
+    """``GET /api/geocode?q=…&county=…``: one FeatureCollection, best match first."""
+    q = args.get("q")
+    if q is None:
+        raise InvalidParameter("q (the name to look up) is required")
+    county = _county_arg(ctx, args.get("county"))
+    limit = _small_int(args.get("limit"), 5, 1, 50, "limit")
+    result = ctx.gazetteer.resolve(q, county=county, limit=limit)
+    return {"Content-Type": "application/geo+json; charset=utf-8"}, 200, result.to_json()
+
+
+def geocode_batch(ctx: Context, body: Any, args: Mapping[str, Any]) -> Result:
+    """``POST /api/geocode`` with a JSON list of names (or ``{"names": [...], "county": …}``):
+    one FeatureCollection per name, in order."""
+    county = args.get("county")
+    names = body
+    if isinstance(body, dict):
+        names = body.get("names")
+        county = body.get("county", county)
+    if not isinstance(names, list):
+        raise InvalidParameter('the body must be a JSON list of names, or {"names": [...]}')
+    limit = ctx.settings["max_geocode_batch"]
+    if len(names) > limit:
+        raise InvalidParameter(f"too many names: {len(names)} (at most {limit} per request)")
+    county = _county_arg(ctx, county)
+    gaz = ctx.gazetteer
+    parts = []
+    matched = 0
+    for name in names:
+        if not isinstance(name, str):
+            parts.append('{"type":"FeatureCollection","query":null,"reason":"not a string","features":[]}')
+            continue
+        result = gaz.resolve(name, county=county, limit=1)
+        matched += bool(result.matches)
+        parts.append(result.to_json())
+    # Assembled as text: the geometries come out of GEOS already serialised.
+    body = f'{{"count":{len(parts)},"matched":{matched},"results":[{",".join(parts)}]}}'
+    return {"Content-Type": "application/json; charset=utf-8"}, 200, body
+
+
+def _small_int(raw: Any, default: int, low: int, high: int, name: str) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise InvalidParameter(f"{name} must be an integer") from None
+    if not low <= value <= high:
+        raise InvalidParameter(f"{name} must be between {low} and {high}")
+    return value

@@ -18,7 +18,7 @@ from geoapp.ingest.locate import locate
 from geoapp.ingest.reader import RawDocument, read_document
 from geoapp.ingest.structure import Structure, parse_structure
 
-__all__ = ["Item", "MentionData", "DocumentAnalysis", "analyse", "analyse_raw", "item_key", "parse_money", "parse_period"]
+__all__ = ["Item", "MentionData", "DocumentAnalysis", "analyse", "analyse_raw", "analyse_text", "item_key", "parse_money", "parse_period"]
 
 _STATUS_RANK = {"built": 3, "under_construction": 2, "planned": 1, "mentioned": 0}
 
@@ -142,6 +142,15 @@ def analyse(path: Path, gaz: Gazetteer) -> DocumentAnalysis:
     return analyse_raw(read_document(path), gaz)
 
 
+def analyse_text(text: str, gaz: Gazetteer, name: str = "text.txt") -> DocumentAnalysis:
+    """Analyse a document given as text (tests, previews)."""
+    import hashlib
+
+    data = text.encode("utf-8")
+    raw = RawDocument(Path(name), text, hashlib.sha256(data).hexdigest(), "utf-8", len(data))
+    return analyse_raw(raw, gaz)
+
+
 def analyse_raw(raw: RawDocument, gaz: Gazetteer) -> DocumentAnalysis:
     structure = parse_structure(raw.text)
     county = _document_county(structure, gaz)
@@ -166,6 +175,8 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer) -> DocumentAnalysis:
             counties.remove((county.code, county.name))
             counties.insert(0, (county.code, county.name))
         key = item_key(cand.name, loc.exact_entry, counties[0][0] if counties else None)
+        # A work the gazetteer knows goes by the gazetteer's name; the document's wording is an alias.
+        canonical = gaz.get(loc.exact_entry).name if loc.exact_entry else cand.name
         mention = MentionData(
             cand.start,
             cand.end,
@@ -179,7 +190,8 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer) -> DocumentAnalysis:
         if item is None:
             item = items[key] = Item(
                 key=key,
-                name=cand.name,
+                name=canonical,
+                aliases=[cand.name] if cand.name != canonical else [],
                 kind=cand.kind,
                 category=cand.category,
                 subtype=cand.subtype,
@@ -208,7 +220,7 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer) -> DocumentAnalysis:
             item.batch = f.get("batch")
             item.lead_unit = f.get("lead_unit")
             item.description = f.get("description")
-            if cand.name != item.name:  # the table's name is the official one
+            if cand.name != item.name and not loc.exact_entry:  # the table's name is the official one
                 item.aliases.append(item.name)
                 item.name = cand.name
     return DocumentAnalysis(raw, structure, county, list(items.values()))

@@ -151,9 +151,12 @@ def _strip_tail(name: str) -> str:
             name = name[: m.start()]
             changed = True
         for q in qualifiers:
+            # Only after a route's kind: 沿江高速北线 → 沿江高速 (but 万开云城际 stays).
             if name.endswith(q) and len(name) > len(q) + 2:
-                name = name[: -len(q)]
-                changed = True
+                rest = _suffix_of(name[: -len(q)], vocabulary())
+                if rest is not None and rest.geometry == "line":
+                    name = name[: -len(q)]
+                    changed = True
     return name
 
 
@@ -575,7 +578,13 @@ class _ShortPlaces:
             best = matches[0] if matches else None
             if best is not None and best.method == "exact":
                 own = self.county is not None and self.county.code in best.county_codes
-                if best.kind in ("county", "city") and not (own and best.kind == "county") or best.kind in ("township", "locality", "feature") and own:
+                other_unit = (
+                    best.kind in ("county", "city")
+                    and not (own and best.kind == "county")
+                    and self.gazetteer.in_region(best.gazetteer_id)
+                )
+                local_place = best.kind in ("township", "locality", "feature") and own
+                if other_unit or local_place:
                     found = (best.gazetteer_id,)
         self._cache[text] = found
         return found

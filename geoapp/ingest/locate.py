@@ -34,6 +34,8 @@ class Location:
 
 
 def _county_list(gaz: Gazetteer, geom: BaseGeometry, codes: tuple[str, ...] = ()) -> list[Entry]:
+    """The counties a geometry lies in; outside the region loaded with county detail,
+    the city or province it belongs to stands in (the finest unit known)."""
     entries = [gaz.get(f"adm:{c}") for c in codes]
     found = [e for e in entries if e is not None and e.kind == "county"]
     if not found:
@@ -42,6 +44,8 @@ def _county_list(gaz: Gazetteer, geom: BaseGeometry, codes: tuple[str, ...] = ()
             found = [c] if c else []
         else:
             found = gaz.counties_along(geom)
+    if not found:
+        found = [e for e in entries if e is not None and e.kind in ("city", "province")][:1]
     return found
 
 
@@ -58,6 +62,11 @@ def _from_match(gaz: Gazetteer, m: Match, name: str) -> Location:
         note_parts.append(m.note)
     if m.ambiguous_with:
         note_parts.append("other places of that name: " + "; ".join(m.ambiguous_with[:3]))
+    if not note_parts and m.precision == 5:
+        note_parts.append(f"the course of {m.matched_name} is estimated")
+    if not note_parts and m.precision in (3, 4):
+        unit = "county" if m.precision == 3 else "city or province"
+        note_parts.append(f"the gazetteer knows {m.matched_name} only to the {unit}")
     precision = m.precision
     # A facility placed at a town point is near the town, not at it.
     if m.kind in ("township", "locality") and m.method == "contains":

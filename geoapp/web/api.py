@@ -24,6 +24,25 @@ def projects_geojson():
     return respond(core.projects_geojson(_ctx(), request.args))
 
 
+@bp.get("/geocode")
+def geocode():
+    return respond(core.geocode_one(_ctx(), request.args))
+
+
+@bp.post("/geocode")
+def geocode_batch():
+    return respond(core.geocode_batch(_ctx(), _json_body(), request.args))
+
+
+def _json_body():
+    from geoapp.errors import InvalidParameter
+
+    body = request.get_json(silent=True)
+    if body is None:
+        raise InvalidParameter("the request body must be JSON (Content-Type: application/json)")
+    return body
+
+
 @bp.get("/projects/<int:project_id>")
 def project(project_id: int):
     return respond(core.project(_ctx(), project_id, request.args))

@@ -1,0 +1,105 @@
+"""Finding, classifying and placing projects in prose — rules, not special cases.
+
+Every text here is made up in the style of a plan for a county (云阳县, 梁平区 …),
+so the rules are exercised away from the seed documents.
+"""
+
+import pytest
+
+from geoapp.ingest.document import analyse_text
+
+HEADER = "云阳县人民政府\n云阳县推动高质量发展行动方案（2024—2028年）\n一、重点任务\n"
+
+
+def items(gazetteer, body, header=HEADER):
+    """Items by name and by every alias (the gazetteer's name wins, the document's wording stays an alias)."""
+    analysis = analyse_text(header + body, gazetteer)
+    found = {}
+    for it in analysis.items:
+        for name in (*it.aliases, it.name):
+            found[name] = it
+    return found, analysis
+
+
+def test_document_county_comes_from_issuer_and_title(gazetteer):
+    _, analysis = items(gazetteer, "加快建设云阳港。")
+    assert analysis.county.name == "云阳县"
+
+
+def test_coordinated_list_shares_its_suffix(gazetteer):
+    found, _ = items(gazetteer, "完工渝西、成达万高铁，推动万开云城际前期工作。")
+    assert "成达万高铁" in found and "渝西高铁" in found
+    assert found["成达万高铁"].subtype == "high_speed_rail"
+    assert found["成达万高铁"].status == "built"
+    assert found["万开云城际"].status == "planned"
+
+
+def test_road_codes_and_segments(gazetteer):
+    found, _ = items(gazetteer, "开工建设G350云阳至双江段，积极推进G348改造。")
+    seg = next(it for name, it in found.items() if name.startswith("G350云阳"))
+    assert seg.category == "transport" and seg.subtype == "national_highway"
+    assert seg.geometry.geom_type == "LineString" and seg.precision == 5
+    assert seg.status == "under_construction"
+
+
+def test_status_cue_after_the_names(gazetteer):
+    found, _ = items(gazetteer, "积极推进巫云开高速、万州至开州快速通道等项目前期工作。")
+    assert found["巫云开高速"].status == "planned"
+    assert found["巫云开高速"].status_phrase in ("前期工作", "项目前期", "前期")
+
+
+def test_towns_named_as_places(gazetteer):
+    found, _ = items(gazetteer, "推进双江街道、青龙街道和盘龙街道城市更新，支持故陵镇发展乡村旅游。")
+    for town in ("双江街道", "青龙街道", "盘龙街道", "故陵镇"):
+        assert found[town].kind == "place" and found[town].precision == 1
+
+
+def test_facility_at_a_town_is_near_it(gazetteer):
+    found, _ = items(gazetteer, "建成故陵镇污水处理厂。")
+    plant = found["故陵镇污水处理厂"]
+    assert plant.kind == "project" and plant.category == "water"
+    assert plant.precision == 2 and "故陵" in plant.location_note
+
+
+@pytest.mark.parametrize("phrase", ["老旧小区改造", "5G覆盖", "营商环境", "高标准农田建设", "城市燃气管网", "一江两岸四片区"])
+def test_generic_policy_phrases_are_not_projects(gazetteer, phrase):
+    found, _ = items(gazetteer, f"持续推进{phrase}，全面优化{phrase}。")
+    assert not any(phrase in name for name in found), found.keys()
+
+
+def test_unknown_facility_gets_its_county_honestly(gazetteer):
+    found, _ = items(gazetteer, "新建云阳县青峰智能制造产业园。")
+    park = next(it for name, it in found.items() if "青峰智能制造产业园" in name)
+    assert park.category == "industry"
+    assert park.precision == 3 and park.geometry.geom_type in ("Polygon", "MultiPolygon")
+    assert "only the county" in park.location_note
+    assert park.counties[0] == ("500235", "云阳县")
+
+
+def test_cross_county_works_list_every_county(gazetteer):
+    found, _ = items(gazetteer, "建成梁忠石高速。")
+    counties = [name for _, name in found["梁忠石高速"].counties]
+    assert {"梁平区", "忠县", "石柱土家族自治县"} <= set(counties)
+
+
+def test_table_rows_become_projects_with_fields(gazetteer):
+    table = (
+        "附件1\n重点项目表\n\t序号\n\t项目名称\n\t建设批次\n\t建设年限\n\t总投资（万元）\n\t牵头单位\n\n"
+        "\t一、交通\n\n"
+        "\t1\n\t云阳港综合码头扩能工程\n\t续建\n\t2023—2026年\n\t85000\n\t县交通局\n\n"
+        "\t2\n\t龙缸景区提档升级项目\n\t前期\n\t2025—2027年\n\t36000\n\t县文化旅游委\n"
+    )
+    found, _ = items(gazetteer, "加快建设云阳港。\n", header=HEADER + "\n" + "二、保障\n" + table)
+    port = next(it for name, it in found.items() if name.startswith("云阳港综合码头"))
+    assert port.investment_wan == 85000 and (port.period_start, port.period_end) == (2023, 2026)
+    assert port.status == "under_construction" and port.lead_unit == "县交通局"
+    scenic = next(it for name, it in found.items() if name.startswith("龙缸景区"))
+    assert scenic.status == "planned" and scenic.category == "tourism_culture"
+
+
+def test_mentions_point_at_their_sentence_and_section(gazetteer):
+    found, analysis = items(gazetteer, "（一）交通\n1. 构建立体交通网。开工建设巫云开高速。\n")
+    m = found["巫云开高速"].mentions[0]
+    assert analysis.raw.text[m.start : m.end] == "巫云开高速"
+    assert "开工建设巫云开高速" in m.sentence
+    assert m.section.endswith("1.构建立体交通网")

@@ -1,0 +1,121 @@
+"""Ingestion into SpatiaLite and PostGIS: idempotent, transactional, one project per work."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from geoapp.ingest import ingest_files
+from geoapp.ingest import store as store_module
+from geoapp.models import Document, Mention, Project, ProjectCounty
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+def counts(db):
+    with db.session() as s:
+        return tuple(
+            s.scalar(select(func.count()).select_from(model)) for model in (Document, Project, Mention, ProjectCounty)
+        )
+
+
+def test_seeds_become_projects_with_geometry_precision_and_mentions(seeded_db):
+    with seeded_db.session() as s:
+        docs = s.scalars(select(Document).order_by(Document.file_name)).all()
+        assert [d.county_name for d in docs] == ["忠县", "忠县", "垫江县", "铜梁区", "开州区"]
+        assert all(d.title and d.issued_date for d in docs)
+        n = s.scalar(select(func.count()).select_from(Project))
+        assert n > 600
+        assert s.scalar(select(func.count()).select_from(Project).where(Project.geom.is_(None))) == 0
+        # every project has a mention and a county
+        orphans = s.scalar(
+            select(func.count()).select_from(Project).where(~Project.mentions.any())
+        )
+        assert orphans == 0
+        assert s.scalar(select(func.count()).select_from(Project).where(~Project.counties.any())) == 0
+
+
+def test_one_project_many_mentions_across_documents(seeded_db):
+    with seeded_db.session() as s:
+        p = s.scalar(select(Project).where(Project.name == "渝万高铁"))
+        files = {m.document.file_name[:3] for m in p.mentions}
+        assert {"000", "001"} <= files
+        assert p.subtype == "high_speed_rail" and p.precision == 5
+        assert [c.county_name for c in p.counties][:1] == ["忠县"]
+
+
+def test_table_fields_are_stored(seeded_db):
+    with seeded_db.session() as s:
+        p = s.scalar(select(Project).where(Project.name == "G350忠县至南溪新建道路"))
+        assert p.investment_wan == 66163 and p.period_start == 2023 and p.period_end == 2025
+        assert p.batch == "新开工" and p.lead_unit == "县交通局" and p.status == "under_construction"
+
+
+def test_reingesting_unchanged_documents_changes_nothing(seeded_db, gazetteer):
+    before = counts(seeded_db)
+    report = ingest_files(seeded_db, gazetteer, SEEDS)
+    assert report.failed == 0
+    assert [outcome for _, outcome, _ in report.results] == ["unchanged"] * 5
+    assert counts(seeded_db) == before
+
+
+def test_a_changed_document_replaces_its_own_mentions(seeded_db, gazetteer, tmp_path):
+    original = next(p for p in SEEDS if p.name.startswith("004"))
+    changed = tmp_path / original.name
+    text = original.read_text(encoding="utf-8")
+    changed.write_text(text.replace("建成开州通用机场", "建成开州通用机场，开工建设开州区木桥特色小镇"), encoding="utf-8")
+    docs_before, projects_before, mentions_before, _ = counts(seeded_db)
+    report = ingest_files(seeded_db, gazetteer, [changed])
+    assert [outcome for _, outcome, _ in report.results] == ["replaced"]
+    docs_after, projects_after, mentions_after, _ = counts(seeded_db)
+    assert docs_after == docs_before
+    assert projects_after == projects_before + 1
+    assert mentions_after == mentions_before + 1
+    with seeded_db.session() as s:
+        new = s.scalar(select(Project).where(Project.name.like("%木桥特色小镇%")))
+        assert new is not None and new.status == "under_construction"
+
+
+def test_a_failure_part_way_leaves_the_database_as_it_was(empty_db, gazetteer, tmp_path, monkeypatch):
+    # Fault injection: the 50th mention written raises, in the middle of the transaction.
+    real = store_module.Mention
+    calls = {"n": 0}
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 50:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    first, second = SEEDS[2], SEEDS[3]
+    assert ingest_files(empty_db, gazetteer, [first]).failed == 0
+    before = counts(empty_db)
+    monkeypatch.setattr(store_module, "Mention", failing)
+    report = ingest_files(empty_db, gazetteer, [second])
+    assert report.failed == 1
+    assert "nothing changed" in report.results[0][2]
+    assert counts(empty_db) == before
+
+
+def test_bad_files_do_not_stop_the_good_ones(empty_db, gazetteer, tmp_path):
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"PK\x03\x04 this is not a zip")
+    good = tmp_path / "good.txt"
+    shutil.copy(SEEDS[4], good)
+    report = ingest_files(empty_db, gazetteer, [bad, good, tmp_path / "missing.txt"])
+    outcomes = [outcome for _, outcome, _ in report.results]
+    assert outcomes == ["error", "ingested", "error"]
+    assert report.failed == 2
+    assert counts(empty_db)[0] == 1
+
+
+@pytest.mark.parametrize("name", ["新生港", "乌杨新区", "汉丰湖", "安居古城"])
+def test_named_places_of_the_seeds_are_placed_in_their_county(seeded_db, name):
+    expected = {"新生港": "忠县", "乌杨新区": "忠县", "汉丰湖": "开州区", "安居古城": "铜梁区"}[name]
+    with seeded_db.session() as s:
+        p = s.scalar(select(Project).where(Project.name == name))
+        assert p is not None
+        assert expected in [c.county_name for c in p.counties]
+        assert p.precision <= 3
