@@ -388,7 +388,14 @@ class _Builder:
                 geom = Point(float(row["lon"]), float(row["lat"]))
             elif row.get("anchor"):
                 anchor = self.resolve_ref(row["anchor"], where)
-                geom = anchor.geometry if anchor.kind in ("feature",) else Point(anchor.point)
+                if anchor.kind == "feature":
+                    geom = anchor.geometry
+                elif anchor.kind in ("county", "city", "province") or anchor.precision >= 3:
+                    # Known only to an administrative area: the area is the honest geometry,
+                    # not a point at its seat.
+                    geom = anchor.display_geometry
+                else:
+                    geom = Point(anchor.point)
                 anchor_note = f"{anchor.id} {anchor.name}"
             else:
                 raise DataError(f"{where}: needs lon/lat, wkt or anchor")

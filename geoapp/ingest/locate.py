@@ -51,22 +51,25 @@ def _county_list(gaz: Gazetteer, geom: BaseGeometry, codes: tuple[str, ...] = ()
 
 def _from_match(gaz: Gazetteer, m: Match, name: str) -> Location:
     geom = m.geometry
+    # Notes are written for planners, in Chinese: they say what the location is estimated from.
     note_parts = []
-    if m.method == "contains":
-        note_parts.append(f"located by the place named in it: {m.matched_name}")
+    if m.method == "contains" and m.kind in ("township", "locality", "feature"):
+        note_parts.append(f"按名称中的地点“{m.matched_name}”定位（在其附近）")
+    elif m.method == "contains":
+        note_parts.append(f"仅知所在区域：{m.matched_name}")
     elif m.method in ("segment", "corridor"):
-        note_parts.append(f"line through {m.matched_name}: its course is estimated")
+        note_parts.append(f"按途经地点{m.matched_name}连线，走向为估计")
     elif m.kind == "line":
-        note_parts.append(f"route of {m.matched_name} drawn through its waypoints: its course is estimated")
-    if m.note and m.note not in note_parts:
-        note_parts.append(m.note)
+        note_parts.append(f"{m.matched_name}按途经地点连线，走向为估计")
+    if m.kind == "township" and m.precision == 3:
+        note_parts.append(f"{m.matched_name}无坐标，以所在区县范围表示")
     if m.ambiguous_with:
-        note_parts.append("other places of that name: " + "; ".join(m.ambiguous_with[:3]))
+        note_parts.append("同名地点还有：" + "；".join(m.ambiguous_with[:3]))
     if not note_parts and m.precision == 5:
-        note_parts.append(f"the course of {m.matched_name} is estimated")
+        note_parts.append(f"{m.matched_name}的走向为估计")
     if not note_parts and m.precision in (3, 4):
-        unit = "county" if m.precision == 3 else "city or province"
-        note_parts.append(f"the gazetteer knows {m.matched_name} only to the {unit}")
+        unit = "区县" if m.precision == 3 else "市或省"
+        note_parts.append(f"地名库中{m.matched_name}仅精确到{unit}")
     precision = m.precision
     # A facility placed at a town point is near the town, not at it.
     if m.kind in ("township", "locality") and m.method == "contains":
@@ -78,7 +81,7 @@ def _from_match(gaz: Gazetteer, m: Match, name: str) -> Location:
         geometry=geom,
         precision=precision,
         location_class=m.location_class,
-        note="; ".join(note_parts),
+        note="；".join(note_parts),
         gazetteer_ids=list(m.entry_ids),
         counties=[(c.code, c.name) for c in counties],
         exact_entry=exact,
@@ -105,7 +108,7 @@ def _clip_to_county_section(gaz: Gazetteer, loc: Location, name: str) -> None:
         return
     loc.geometry = part
     loc.counties = [(county.code, county.name)]
-    loc.note = (loc.note + "; " if loc.note else "") + f"clipped to {county.name}"
+    loc.note = (loc.note + "；" if loc.note else "") + f"只取{county.name}境内部分"
 
 
 def locate(
@@ -139,7 +142,7 @@ def locate(
                     geometry=pt,
                     precision=P.NEAR,
                     location_class=2,
-                    note=f"located by the place its description names: {e.name}",
+                    note=f"按建设内容中的地点“{e.name}”定位（在其附近）",
                     gazetteer_ids=[e.id],
                     counties=[(c.code, c.name) for c in _county_list(gaz, pt)],
                 )
@@ -150,7 +153,7 @@ def locate(
             geometry=county.geometry,
             precision=P.COUNTY,
             location_class=1,
-            note=f"not in the gazetteer: only the county ({county.name}) is known",
+            note=f"地名库中没有此名称，仅知所在区县（{county.name}）",
             gazetteer_ids=[county.id],
             counties=[(county.code, county.name)],
         )

@@ -24,6 +24,11 @@ def projects_geojson():
     return respond(core.projects_geojson(_ctx(), request.args))
 
 
+@bp.get("/places.geojson")
+def places_geojson():
+    return respond(core.places_geojson(_ctx(), request.args))
+
+
 @bp.get("/geocode")
 def geocode():
     return respond(core.geocode_one(_ctx(), request.args))

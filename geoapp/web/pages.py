@@ -1,16 +1,56 @@
-"""HTML pages: the planner map."""
+"""HTML pages: the planner map (``/``) and a project's detail page.
+
+``/`` is also the OGC API – Features landing page: a client asking for JSON
+(``f=json`` or an Accept header preferring it) gets the landing document.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 
+from geoapp.api import Context
 from geoapp.db import get_db
-from geoapp.mapview import build_map_page
+from geoapp.web import respond
 
 bp = Blueprint("pages", __name__)
 
 
+def _ctx() -> Context:
+    return Context(
+        session=get_db(),
+        backend=current_app.extensions["geoapp.db"].backend,
+        settings=current_app.config["GEOAPP"],
+    )
+
+
+def _wants_landing_page() -> bool:
+    if request.args.get("f") in ("json", "html", "application/json"):
+        return True
+    accept = request.accept_mimetypes
+    return accept.best_match(["text/html", "application/json"]) == "application/json" and accept.quality(
+        "application/json"
+    ) > accept.quality("text/html")
+
+
 @bp.get("/")
 def index():
-    page = build_map_page(get_db(), current_app.extensions["geoapp.db"].backend, current_app.config["GEOAPP"])
-    return render_template("map.html", page=page)
+    ctx = _ctx()
+    if _wants_landing_page():
+        from geoapp import ogc
+
+        return respond(ogc.landing_page(ctx, request.args, request.host_url.rstrip("/")))
+    from geoapp.pages import map_page
+
+    return render_template("map.html", page=map_page(ctx, request.args))
+
+
+@bp.get("/projects/<int:project_id>")
+def project(project_id: int):
+    from geoapp.errors import NotFound
+    from geoapp.pages import detail_page
+
+    try:
+        page = detail_page(_ctx(), project_id, request.args)
+    except NotFound:
+        abort(404)
+    return render_template("project.html", page=page)

@@ -72,7 +72,7 @@ def test_unknown_facility_gets_its_county_honestly(gazetteer):
     park = next(it for name, it in found.items() if "青峰智能制造产业园" in name)
     assert park.category == "industry"
     assert park.precision == 3 and park.geometry.geom_type in ("Polygon", "MultiPolygon")
-    assert "only the county" in park.location_note
+    assert "仅知所在区县" in park.location_note
     assert park.counties[0] == ("500235", "云阳县")
 
 

@@ -1,0 +1,143 @@
+"""Data for the HTML pages, framework-free: the map page and a project's detail page."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+
+from geoapp.api import Context
+from geoapp.mapview import MapPage, build_map_page, ui_strings
+from geoapp.queries import project_detail
+from geoapp.style import category_style, label, line_style
+from geoapp.web.assets import vendor_assets
+
+__all__ = ["map_page", "detail_page", "DetailPage", "county_seats"]
+
+
+def county_seats(ctx: Context) -> dict[str, list[float]]:
+    """adcode → [lat, lon] of each county seat: where a county-level project is drawn."""
+    return {e.code: [e.point[1], e.point[0]] for e in ctx.gazetteer.of_kind("county")}
+
+
+def map_page(ctx: Context, args) -> MapPage:
+    return build_map_page(
+        ctx.session,
+        ctx.backend,
+        ctx.settings,
+        args,
+        county_resolver=ctx.county_code,
+        county_seats=_seats_cache(ctx),
+        county_bounds=lambda codes: _county_bounds(ctx, codes),
+    )
+
+
+def _county_bounds(ctx: Context, codes: list[str]):
+    """Leaflet bounds [[south, west], [north, east]] around some counties, or None."""
+    entries = [ctx.gazetteer.get(f"adm:{c}") for c in codes]
+    boxes = [e.display_geometry.bounds for e in entries if e is not None]
+    if not boxes:
+        return None
+    w, s = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    e, n = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    return [[round(s, 4), round(w, 4)], [round(n, 4), round(e, 4)]]
+
+
+_SEATS: dict[int, dict[str, list[float]]] = {}
+
+
+def _seats_cache(ctx: Context) -> dict[str, list[float]]:
+    gaz = ctx.gazetteer
+    if id(gaz) not in _SEATS:
+        # Only the region's counties: the map never needs seats elsewhere.
+        _SEATS[id(gaz)] = {
+            e.code: [round(e.point[1], 5), round(e.point[0], 5)]
+            for e in gaz.of_kind("county")
+            if gaz.in_region(e.id)
+        }
+    return _SEATS[id(gaz)]
+
+
+@dataclass
+class DetailPage:
+    lang: str
+    t: dict[str, str]
+    feature: dict[str, Any]
+    props: dict[str, Any]
+    mentions: list[dict[str, Any]]
+    gazetteer: list[dict[str, Any]]
+    header: str
+    html: str
+    script: str
+
+
+def _highlight(sentence: str, surface: str) -> str:
+    """The sentence, escaped, with the project's words in <mark>."""
+    at = sentence.find(surface) if surface else -1
+    if at < 0:
+        return html.escape(sentence)
+    return (
+        html.escape(sentence[:at])
+        + "<mark>"
+        + html.escape(surface)
+        + "</mark>"
+        + html.escape(sentence[at + len(surface) :])
+    )
+
+
+def detail_page(ctx: Context, project_id: int, args) -> DetailPage:
+    lang = "en" if args.get("lang") == "en" else "zh"
+    t = ui_strings(lang)
+    feature = project_detail(ctx.session, ctx.backend, project_id, lang)
+    props = feature["properties"]
+    mentions = []
+    for m in props["mentions"]:
+        mentions.append({**m, "html": _highlight(m["sentence"], m.get("surface") or "")})
+    entries = []
+    for gid in props.get("gazetteer_ids") or []:
+        e = ctx.gazetteer.get(gid)
+        if e is not None:
+            entries.append(
+                {
+                    "id": e.id,
+                    "name": e.name,
+                    "kind": e.kind,
+                    "admin": e.admin_path,
+                    "precision": e.precision,
+                    "source": e.source,
+                    "note": e.note,
+                }
+            )
+    vendor_assets()
+    m = folium.Map(tiles=None, max_zoom=18, control_scale=True, zoom_start=10)
+    m.options["maxZoom"] = 18
+    style = line_style(props["category"], props["subtype"])
+    color = category_style(props["category"]).color
+    layer = folium.GeoJson(
+        feature,
+        style_function=lambda _: {**style, "fillColor": color, "fillOpacity": 0.15},
+        marker=folium.CircleMarker(radius=8, color=color, fill=True, fill_opacity=0.8),
+        tooltip=props["name"],
+    ).add_to(m)
+    m.fit_bounds(layer.get_bounds(), max_zoom=13)
+    root = m.get_root()
+    root.render()
+    props["category_label"] = label("category", props["category"], lang)
+    return DetailPage(
+        lang=lang,
+        t=t,
+        feature=feature,
+        props=props,
+        mentions=mentions,
+        gazetteer=entries,
+        header=root.header.render(),
+        html=root.html.render(),
+        script=root.script.render(),
+    )
+
+
+def json_script(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
