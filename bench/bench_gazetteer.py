@@ -57,11 +57,11 @@ def main() -> None:
         gaz.resolve(name, limit=1)
     print(f"batch of 10,000 in process: {time.perf_counter() - t:.3f} s")
 
+    import tempfile
+
     from werkzeug.serving import make_server
 
     from geoapp import create_app
-
-    import tempfile
 
     # The geocoding API does not read the database; an empty temporary one will do.
     tmp = tempfile.mkdtemp()

@@ -177,9 +177,9 @@ def places_geojson(ctx: Context, args: Mapping[str, Any]) -> Result:
     gaz = ctx.gazetteer
     key = (id(gaz), kind)
     if key not in _place_cache:
-        from gazetteer.model import geojson_text
-
         import shapely
+
+        from gazetteer.model import geojson_text
 
         entries = [e for e in gaz.of_kind(kind) if e.admin[:1] == ("重庆市",)]
         if kind == "county":
