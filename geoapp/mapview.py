@@ -175,10 +175,11 @@ def build_map_page(
     vendor_assets(static_prefix)
     lang = "en" if args.get("lang") == "en" else "zh"
     t = ui_strings(lang)
-    corridors = list_corridors(session)
-    corridor_ids = {c["id"] for c in corridors}
+    # The picker lists the curated corridors and up to 300 linear projects; a popup can
+    # make any other line the corridor (project:ID), so that is accepted too.
+    corridors = list_corridors(session, project_limit=300)
     f, problems = parse_filters(
-        args, county_resolver=county_resolver, corridor_exists=lambda cid: cid in corridor_ids
+        args, county_resolver=county_resolver, corridor_exists=lambda cid: corridor_geometry(session, cid) is not None
     )
     total = session.scalar(select(func.count()).select_from(Project)) or 0
     shown = count_projects(session, f, backend)

@@ -65,8 +65,9 @@ def corridor_geometry(session: Session, corridor_id: str) -> Corridor | None:
     return None if row is None else Corridor(corridor_id, row[0], row[1] or "", row[2])
 
 
-def list_corridors(session: Session) -> list[dict[str, Any]]:
-    """Every corridor a user can pick: gazetteer lines, then linear projects."""
+def list_corridors(session: Session, project_limit: int | None = None) -> list[dict[str, Any]]:
+    """Every corridor a user can pick: gazetteer lines, then linear projects (at most
+    ``project_limit`` of them; any linear project still works as ``project:ID``)."""
     out = [
         {"id": pid, "name": name, "subtype": subtype or "", "kind": "gazetteer"}
         for pid, name, subtype in session.execute(
@@ -74,11 +75,14 @@ def list_corridors(session: Session) -> list[dict[str, Any]]:
         )
     ]
     known = {c["name"] for c in out}
-    for pid, name, subtype in session.execute(
+    linear = (
         select(Project.id, Project.name, Project.subtype)
         .where(func.GeometryType(Project.geom).like("%LINESTRING%"))
         .order_by(Project.name)
-    ):
+    )
+    if project_limit is not None:
+        linear = linear.limit(project_limit)
+    for pid, name, subtype in session.execute(linear):
         if name not in known:
             out.append({"id": f"project:{pid}", "name": name, "subtype": subtype, "kind": "project"})
     return out

@@ -100,16 +100,24 @@
         (p.sentence.length > 240 ? "…" : "") + '<cite>' + esc(p.document || "") + "</cite></blockquote>" : "";
       return '<div class="geoapp-popup"><h4>' + esc(p.name) + "</h4><table>" + body + "</table>" + src +
         '<a class="geoapp-details" href="/projects/' + encodeURIComponent(p.id) +
-        (cfg.lang === "en" ? "?lang=en" : "") + '">' + esc(t.popup_details) + " →</a></div>";
+        (cfg.lang === "en" ? "?lang=en" : "") + '">' + esc(t.popup_details) + " →</a>" +
+        (p.is_line ? ' <a class="geoapp-corridor" href="/?corridor=project:' + encodeURIComponent(p.id) +
+          (cfg.lang === "en" ? "&lang=en" : "") + '">' + esc(t.popup_as_corridor) + "</a>" : "") + "</div>";
     }
     function seatOf(p) {
       var code = (p.county_codes || [])[0];
       return code && cfg.countySeats[code];
     }
+    // Markers are handed to the cluster in batches: one addLayers call instead of thousands
+    // of addLayer calls keeps the main thread free while panning.
+    var batch = [];
+    function flush() {
+      if (batch.length) { cluster.addLayers(batch); batch = []; }
+    }
     function addFeature(f) {
       var p = f.properties, g = f.geometry;
       if (!g) return;
-      var target = p.kind === "place" ? layers.places : cluster;
+      var target = p.kind === "place" ? layers.places : null;
       var layer;
       if (g.type === "Point") {
         layer = L.marker(latlng(g.coordinates[1], g.coordinates[0]), { icon: iconFor(p, p.precision >= 3), title: p.name });
@@ -122,6 +130,7 @@
         }
         layer = L.marker(latlng(seat[0], seat[1]), { icon: iconFor(p, true), title: p.name });
       } else {
+        p.is_line = true;
         var sub = styles.subtype[p.subtype] || {};
         var color = sub.color || categoryStyle(p).color;
         layer = L.geoJSON(shiftGeometry(g), {
@@ -132,11 +141,12 @@
         });
         target = p.kind === "place" ? layers.places : layers.projects;
       }
-      layer.bindPopup(popupHtml(p), { maxWidth: 360 });
+      layer.bindPopup(function () { return popupHtml(p); }, { maxWidth: 360 });
       layer.bindTooltip(esc(p.name), { sticky: true });
       layer.geoappId = p.id;
       layer.geoappName = p.name;
-      target.addLayer(layer);
+      if (target) target.addLayer(layer);
+      else batch.push(layer);
       if (!firstDrawn) {
         firstDrawn = true;
         window.geoappFirstFeatureAt = performance.now();
@@ -147,6 +157,7 @@
       layers.places.clearLayers();
       layers.projects.eachLayer(function (l) { if (l !== cluster) layers.projects.removeLayer(l); });
       loaded.forEach(addFeature);
+      flush();
       document.body.dataset.features = String(loaded.length);
     }
 
@@ -165,6 +176,7 @@
     function loadAll(offset) {
       return getJSON(url("limit=" + pageSize + "&offset=" + offset)).then(function (fc) {
         fc.features.forEach(function (f) { loaded.push(f); addFeature(f); });
+        flush();
         document.body.dataset.features = String(loaded.length);
         if (fc.numberReturned === pageSize && loaded.length < fc.numberMatched) return loadAll(offset + pageSize);
         return fc;
