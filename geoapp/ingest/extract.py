@@ -98,7 +98,9 @@ def _tokens(sentence: str, offset: int, vocab: Vocabulary) -> list[_Token]:
             continue
         # Longest marker or suffix starting here; suffixes are name material.
         best, best_kind = "", ""
-        for length in range(min(max(vocab.max_marker, vocab.max_suffix), n - i), 0, -1):
+        for length in vocab.word_lengths.get(c, ()):
+            if length > n - i:
+                continue
             word = sentence[i : i + length]
             if word in vocab.suffixes and length > 1:
                 best, best_kind = word, "suffix"
@@ -173,8 +175,9 @@ def _specific(core: str, vocab: Vocabulary, gazetteer: Gazetteer) -> bool:
     if gazetteer.find_names(core, safe_only=False):
         return True
     rest = core
-    for word in sorted(vocab.generic, key=len, reverse=True):
-        rest = rest.replace(word, "")
+    for word in vocab.generic_longest_first:
+        if word in rest:
+            rest = rest.replace(word, "")
     # Quantities ("110千伏", "10万吨") are not names.
     rest = re.sub(r"\d+(?:\.\d+)?\s*[万千百亿]?(?:千伏|千瓦|平方公里|平方米|公里|吨|米|亩|个|座|条|期|级)?", "", rest)
     rest = re.sub(r"[\-—~～（）()·\s]", "", rest)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from geoapp.ingest.document import _STATUS_RANK, DocumentAnalysis, Item
@@ -100,59 +100,73 @@ def store_document(session: Session, analysis: DocumentAnalysis) -> StoreResult:
             if _newer(issued, newest_date.get(pid)):
                 newest_date[pid] = issued
 
-    mentions = 0
     now = datetime.now(UTC)
+    new_items = [item for item in analysis.items if item.key not in known]
+    # New projects go in with one multi-row INSERT … RETURNING: flushing them one by one
+    # costs a round trip each.
+    rows = [
+        {
+            "key": item.key,
+            "kind": item.kind,
+            "name": item.name,
+            "aliases": list(dict.fromkeys(a for a in item.aliases if a != item.name)),
+            "category": item.category,
+            "subtype": item.subtype,
+            "status": item.status,
+            "status_phrase": item.status_phrase,
+            "county_code": item.counties[0][0] if item.counties else None,
+            "county_name": item.counties[0][1] if item.counties else None,
+            "investment_wan": item.investment_wan,
+            "annual_investment_wan": item.annual_investment_wan,
+            "period_start": item.period_start,
+            "period_end": item.period_end,
+            "batch": item.batch,
+            "lead_unit": item.lead_unit,
+            "description": item.description,
+            "precision": item.precision,
+            "location_class": item.location_class,
+            "location_note": item.location_note or None,
+            "gazetteer_ids": item.gazetteer_ids,
+            "updated_at": now,
+            "geom": _wkt(item),
+        }
+        for item in new_items
+    ]
+    ids: dict[str, int] = {}
+    if rows:
+        result = session.execute(insert(Project).returning(Project.id, Project.key), rows)
+        ids = {key: pid for pid, key in result}
+        county_rows = [
+            {"project_id": ids[item.key], "county_code": code, "county_name": name, "position": pos}
+            for item in new_items
+            for pos, (code, name) in enumerate(item.counties)
+        ]
+        if county_rows:
+            session.execute(insert(ProjectCounty), county_rows)
     for item in analysis.items:
-        project = known.get(item.key)
-        if project is None:
-            project = Project(
-                key=item.key,
-                name=item.name,
-                aliases=list(dict.fromkeys(a for a in item.aliases if a != item.name)),
-                category=item.category,
-                subtype=item.subtype,
-                status=item.status,
-                status_phrase=item.status_phrase,
-                county_code=item.counties[0][0] if item.counties else None,
-                county_name=item.counties[0][1] if item.counties else None,
-                investment_wan=item.investment_wan,
-                annual_investment_wan=item.annual_investment_wan,
-                period_start=item.period_start,
-                period_end=item.period_end,
-                batch=item.batch,
-                lead_unit=item.lead_unit,
-                description=item.description,
-                precision=item.precision,
-                location_class=item.location_class,
-                location_note=item.location_note or None,
-                gazetteer_ids=item.gazetteer_ids,
-                updated_at=now,
-                geom=_wkt(item),
-                kind=item.kind,
-            )
-            session.add(project)
-            session.flush()
-            for pos, (code, name) in enumerate(item.counties):
-                session.add(ProjectCounty(project_id=project.id, county_code=code, county_name=name, position=pos))
-        else:
+        if item.key in known:
+            project = known[item.key]
             _merge(session, project, item, analysis, newest_date.get(project.id), now)
-        for m in item.mentions:
-            session.add(
-                Mention(
-                    project_id=project.id,
-                    document_id=doc.id,
-                    section=m.section,
-                    start=m.start,
-                    end=m.end,
-                    surface=m.surface[:300],
-                    sentence=m.sentence,
-                    status=m.status,
-                    status_phrase=m.status_phrase,
-                )
-            )
-            mentions += 1
+            ids[item.key] = project.id
+    mention_rows = [
+        {
+            "project_id": ids[item.key],
+            "document_id": doc.id,
+            "section": m.section,
+            "start": m.start,
+            "end": m.end,
+            "surface": m.surface[:300],
+            "sentence": m.sentence,
+            "status": m.status,
+            "status_phrase": m.status_phrase,
+        }
+        for item in analysis.items
+        for m in item.mentions
+    ]
+    if mention_rows:
+        session.execute(insert(Mention), mention_rows)
     session.flush()
-    return StoreResult("stored", doc.id, len(analysis.items), mentions, replaced)
+    return StoreResult("stored", doc.id, len(analysis.items), len(mention_rows), replaced)
 
 
 def _merge(session: Session, project: Project, item: Item, analysis: DocumentAnalysis, newest, now) -> None:

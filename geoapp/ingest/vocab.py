@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from gazetteer.normalize import DATA_DIR as GAZ_DATA
@@ -32,7 +32,7 @@ class Suffix:
 
 
 @dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary:  # frozen, but cached_property needs a __dict__: not slots
     suffixes: dict[str, Suffix]
     max_suffix: int
     #: verb → (status or "", position: before | after | both)
@@ -55,6 +55,19 @@ class Vocabulary:
 
     def is_marker(self, word: str) -> bool:
         return word in self.verbs or word in self.function_words
+
+    @cached_property
+    def generic_longest_first(self) -> tuple[str, ...]:
+        return tuple(sorted(self.generic, key=len, reverse=True))
+
+    @cached_property
+    def word_lengths(self) -> dict[str, tuple[int, ...]]:
+        """First character → lengths of the verbs, function words and suffixes starting with it,
+        longest first (the tokenizer tries only those)."""
+        out: dict[str, set[int]] = {}
+        for word in (*self.verbs, *self.function_words, *self.suffixes):
+            out.setdefault(word[0], set()).add(len(word))
+        return {c: tuple(sorted(lengths, reverse=True)) for c, lengths in out.items()}
 
 
 @cache

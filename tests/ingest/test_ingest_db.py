@@ -79,20 +79,19 @@ def test_a_changed_document_replaces_its_own_mentions(seeded_db, gazetteer, tmp_
 
 
 def test_a_failure_part_way_leaves_the_database_as_it_was(empty_db, gazetteer, tmp_path, monkeypatch):
-    # Fault injection: the 50th mention written raises, in the middle of the transaction.
-    real = store_module.Mention
-    calls = {"n": 0}
+    # Fault injection: writing the mentions fails, after the document and the projects
+    # were written in the same transaction.
+    real_insert = store_module.insert
 
-    def failing(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 50:
+    def failing_insert(table):
+        if table is store_module.Mention:
             raise RuntimeError("disk full")
-        return real(*args, **kwargs)
+        return real_insert(table)
 
     first, second = SEEDS[2], SEEDS[3]
     assert ingest_files(empty_db, gazetteer, [first]).failed == 0
     before = counts(empty_db)
-    monkeypatch.setattr(store_module, "Mention", failing)
+    monkeypatch.setattr(store_module, "insert", failing_insert)
     report = ingest_files(empty_db, gazetteer, [second])
     assert report.failed == 1
     assert "nothing changed" in report.results[0][2]
