@@ -1,0 +1,44 @@
+"""The files a new user relies on: README commands, CI, docker-compose, vendored assets."""
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_readme_opens_with_the_two_commands():
+    lines = [l for l in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if l.strip()]
+    block = lines[1:5]
+    assert block[0] == "```bash"
+    assert block[1].startswith("make serve") and block[2].startswith("make test")
+
+
+def test_ci_runs_make_test():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", ci, re.M)
+
+
+def test_compose_file_runs_postgis_and_the_app_with_healthchecks():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    db, app = compose["services"]["db"], compose["services"]["app"]
+    assert db["image"].startswith("postgis/postgis:")
+    assert "healthcheck" in db and "healthcheck" in app
+    assert app["depends_on"]["db"]["condition"] == "service_healthy"
+    assert app["environment"]["GEOAPP_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert "pgdata" in compose["volumes"]
+    assert "gunicorn" in (ROOT / "Dockerfile").read_text()
+
+
+def test_every_vendored_asset_exists():
+    manifest = json.loads((ROOT / "static" / "vendor" / "manifest.json").read_text())
+    missing = [path for path in manifest.values() if not (ROOT / "static" / path).is_file()]
+    assert missing == []
+    assert len(manifest) >= 17
+
+
+def test_requirements_are_pinned():
+    lines = [l for l in (ROOT / "requirements.txt").read_text().splitlines() if l and not l.startswith("#")]
+    assert lines and all("==" in l for l in lines)
