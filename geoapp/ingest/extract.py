@@ -30,6 +30,10 @@ _PHASE = re.compile(r"(?:[一二三四五六七八九十\d]+(?:、[一二三四�
 _WORK_TAIL = ("建设项目", "项目建设", "工程建设", "建设工程", "建设", "项目", "工程", "打造")
 _SECTION_OF = re.compile(r"^(?:[^，。、；]{1,8}至[^，。、；]{1,8}段|[^，。、；]{1,6}段)")
 _MAX_NAME = 30
+_PHASED = re.compile(r"^(.{2,}?)[一二三四五六七八九十\d]+期(?:工程|项目)?$")
+_SEGMENT_NAME = re.compile(r"^([\u4e00-\u9fff]{2,6}?)至([\u4e00-\u9fff]{2,6}?)段?$")
+_BRACKETED_TAIL = re.compile(r"[（(][^（）()]{1,10}[)）]$")
+_SECTION_TAIL = re.compile(r"[\u4e00-\u9fff]{1,8}段$")
 
 
 @dataclass
@@ -148,8 +152,13 @@ def _strip_tail(name: str) -> str:
         if m and m.start() > 1:
             name = name[: m.start()]
             changed = True
-        m = re.search(r"[（(][^（）()]{1,10}[)）]$", name)
+        m = _BRACKETED_TAIL.search(name)
         if m and m.start() > 1:
+            name = name[: m.start()]
+            changed = True
+        # A section of a work: 川渝东北一体化水资源配置工程云阳段 → …配置工程.
+        m = _SECTION_TAIL.search(name)
+        if m and m.start() > 2 and _suffix_of(name[: m.start()], vocabulary()) is not None:
             name = name[: m.start()]
             changed = True
         for q in qualifiers:
@@ -182,6 +191,15 @@ def _specific(core: str, vocab: Vocabulary, gazetteer: Gazetteer) -> bool:
     rest = re.sub(r"\d+(?:\.\d+)?\s*[万千百亿]?(?:千伏|千瓦|平方公里|平方米|公里|吨|米|亩|个|座|条|期|级)?", "", rest)
     rest = re.sub(r"[\-—~～（）()·\s]", "", rest)
     return len(rest) >= 2
+
+
+def _all_generic(text: str, vocab: Vocabulary) -> bool:
+    """Is ``text`` made only of generic words (科研平台, 数据优势 …)?"""
+    rest = text
+    for word in vocab.generic_longest_first:
+        if word in rest:
+            rest = rest.replace(word, "")
+    return not rest
 
 
 def _weakly_specific(stem: str, vocab: Vocabulary, gazetteer: Gazetteer) -> bool:
@@ -341,7 +359,7 @@ def _listed_projects(tokens, found_at, sentence, gazetteer, vocab) -> list[Candi
                 cand = _bare_candidate(tokens[j], tokens, j, sentence, gazetteer, vocab)
                 if cand is not None:
                     out.append(cand)
-            if j >= 2 and tokens[j - 1].text == "、":
+            if j >= 2 and tokens[j - 1].text in ("、", "及", "和", "与", "以及"):
                 j -= 2
             else:
                 break
@@ -454,10 +472,12 @@ def _chunk_candidate(tok, text, start, tokens, idx, sentence, gazetteer, vocab) 
     if len(name) < 2 or len(name) > _MAX_NAME:
         return None
     core = _strip_tail(name)
-    # A suffix that itself ends in a work word (水资源配置工程, 送出工程) counts as is.
-    whole_suffix = _suffix_of(name, vocab)
+    # A suffix that itself ends in a work word (水资源配置工程, 送出工程) counts as is,
+    # also before a remark in brackets: 川渝东北一体化水资源配置工程（开州水塔）.
+    plain = _BRACKETED_TAIL.sub("", name)
+    whole_suffix = _suffix_of(plain, vocab)
     if whole_suffix is not None and whole_suffix.text.endswith(_WORK_TAIL):
-        core = name
+        core = plain
     suffix = _suffix_of(core, vocab)
     if suffix is None:
         section = re.search(r"(.{2,}?(?:高速|高铁|铁路|公路|国道))(.{1,12}段)$", core)
@@ -467,20 +487,31 @@ def _chunk_candidate(tok, text, start, tokens, idx, sentence, gazetteer, vocab) 
         # A short trailing remark after the name: 县人民医院三甲 → 县人民医院,
         # 香山110千伏变电站1号主变 → 香山110千伏变电站.
         for cut in (1, 2, 3, 4):
-            if cut > 2 and not re.search(r"\d", core[-cut:]):
-                break
+            remark = core[-cut:]
+            if cut > 2 and not (re.search(r"\d", remark) or _all_generic(remark, vocab)):
+                continue
             inner = _suffix_of(core[:-cut], vocab)
             if inner is not None and len(inner.text) >= 2:
                 name, core, raw, suffix = name[:-cut], core[:-cut], raw[:-cut], inner
                 break
     has_code = bool(_ROAD_CODE.search(name))
     weak = False
+    segment = None
     if suffix is None and not has_code:
-        # "…项目" / "…工程" name a project when what precedes says what it is.
+        # "…项目" / "…工程" / "…二期" name a project when what precedes says what it is;
+        # "太平至白羊段" is a road between two places the gazetteer knows.
         m = re.match(r"^(.{2,}?)(?:建设)?(?:项目|工程)$", name)
-        if not (m and _weakly_specific(m.group(1), vocab, gazetteer)):
+        phased = _PHASED.match(name)  # a phase is only ever built: 红星美凯龙一期
+        segment = _SEGMENT_NAME.match(name)
+        if m and _weakly_specific(m.group(1), vocab, gazetteer):
+            weak = True
+        elif phased and _specific(phased.group(1), vocab, gazetteer):
+            weak = True
+        elif segment and all(gazetteer.knows(part) for part in segment.groups()):
+            weak = True
+            suffix = vocab.suffixes.get("道路")
+        else:
             return None
-        weak = True
     stem = core[: -len(suffix.text)] if suffix and core.endswith(suffix.text) else core
     if _is_stop(name, vocab) or _SLOGAN.match(core):
         return None
