@@ -33,7 +33,6 @@ _MAX_NAME = 30
 _PHASED = re.compile(r"^(.{2,}?)[一二三四五六七八九十\d]+期(?:工程|项目)?$")
 _SEGMENT_NAME = re.compile(r"^([\u4e00-\u9fff]{2,6}?)至([\u4e00-\u9fff]{2,6}?)段?$")
 _BRACKETED_TAIL = re.compile(r"[（(][^（）()]{1,10}[)）]$")
-_SECTION_TAIL = re.compile(r"[\u4e00-\u9fff]{1,8}段$")
 
 
 @dataclass
@@ -157,10 +156,13 @@ def _strip_tail(name: str) -> str:
             name = name[: m.start()]
             changed = True
         # A section of a work: 川渝东北一体化水资源配置工程云阳段 → …配置工程.
-        m = _SECTION_TAIL.search(name)
-        if m and m.start() > 2 and _suffix_of(name[: m.start()], vocabulary()) is not None:
-            name = name[: m.start()]
-            changed = True
+        if name.endswith("段"):
+            for k in range(2, 10):
+                head = name[:-k]
+                if len(head) > 2 and _suffix_of(head, vocabulary()) is not None:
+                    name = head
+                    changed = True
+                    break
         for q in qualifiers:
             # Only after a route's kind: 沿江高速北线 → 沿江高速 (but 万开云城际 stays).
             if name.endswith(q) and len(name) > len(q) + 2:
@@ -298,11 +300,13 @@ def _prose_candidates(
             if not listed:
                 list_prefix = None
             cands = _chunk_candidates(tok, tokens, idx, sentence, gazetteer, vocab)
-            if not cands and listed and list_prefix:
+            if listed and list_prefix and not gazetteer.find_names(tok.text, safe_only=False):
+                # An item without a place of its own shares the first item's: 乌杨新区小学、幼儿园.
                 fake = _Token(tok.start, tok.end, list_prefix + tok.text, "chunk")
-                cands = _chunk_candidates(fake, tokens, idx, sentence, gazetteer, vocab)
-                for c in cands:
+                prefixed = _chunk_candidates(fake, tokens, idx, sentence, gazetteer, vocab)
+                for c in prefixed:
                     c.start, c.end, c.surface = tok.start, tok.end, tok.text
+                cands = prefixed or cands
             if cands and not listed:
                 list_prefix = _area_prefix(cands[0].name, vocab)
             if not cands:
@@ -312,11 +316,12 @@ def _prose_candidates(
             if cands:
                 out.extend(cands)
                 found_at.add(idx)
-                # Suffix shared by a preceding list: 渝西、成达万高铁 → 渝西高铁.
-                suffix = _suffix_of(_strip_tail(cands[-1].name), vocab)
-                if suffix is not None and suffix.geometry == "line":
-                    for j in pending_list:
-                        expanded = _expand(tokens[j], suffix, tokens, j, sentence, gazetteer, vocab)
+                # A tail shared by a preceding list: 渝西、成达万高铁 → 渝西高铁;
+                # 迎风湖、长寿湖国家湿地保护区 → 迎风湖国家湿地保护区.
+                for j in pending_list:
+                    tail = _shared_tail(cands[-1].name, tokens[j].text, vocab)
+                    if tail:
+                        expanded = _expand(tokens[j], tail, tokens, j, sentence, gazetteer, vocab)
                         if expanded is not None:
                             out.append(expanded)
                             found_at.add(j)
@@ -536,12 +541,32 @@ def _chunk_candidate(tok, text, start, tokens, idx, sentence, gazetteer, vocab) 
     )
 
 
-def _expand(tok, suffix: Suffix, tokens, idx, sentence, gazetteer, vocab) -> Candidate | None:
+def _shared_tail(name: str, item: str, vocab: Vocabulary) -> str | None:
+    """What a list's last item adds to an earlier ``item``: a route's kind (渝西、成达万高铁 →
+    高铁), or what follows the same generic as the item's (迎风湖、长寿湖国家湿地保护区 →
+    国家湿地保护区 after 湖)."""
+    suffix = _suffix_of(_strip_tail(name), vocab)
+    if suffix is None:
+        return None
+    if suffix.geometry == "line":
+        return suffix.text
+    generic = item[-1:]
+    at = name.find(generic, 1)
+    if generic not in vocab.natural or at < 1 or at >= len(name) - 2:
+        return None
+    return name[at + 1 :]
+
+
+def _expand(tok, tail: str, tokens, idx, sentence, gazetteer, vocab) -> Candidate | None:
     bare = clean_name(_trim_left(tok.text)[0])
     if not 2 <= len(bare) <= 8 or _suffix_of(bare, vocab) is not None:
         return None
-    name = bare + suffix.text
-    if not gazetteer.geocode(name):
+    name = bare + tail
+    suffix = _suffix_of(_strip_tail(name), vocab)
+    if suffix is None:
+        return None
+    # A list item must itself be a known place, or decode as a route (渝西 → 重庆–西安).
+    if not (gazetteer.knows(bare) or (suffix.geometry == "line" and gazetteer.geocode(name))):
         return None
     category, subtype, geom = _classify(name, suffix, vocab)
     status, phrase = _status(tokens, idx)
