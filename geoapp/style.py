@@ -27,6 +27,8 @@ __all__ = [
     "label",
     "line_style",
     "vocabulary",
+    "STATUS_MARKERS",
+    "status_marker",
 ]
 
 VOCABULARY = Path(__file__).resolve().parent / "data" / "vocabulary.csv"
@@ -84,6 +86,22 @@ def subtype_style(code: str) -> Style:
 
 def status_style(code: str) -> Style:
     return vocabulary()["status"].get(code) or vocabulary()["status"]["mentioned"]
+
+
+#: Marker shape per status (fill colour comes from the category): a filled circle
+#: for what exists, a diamond for works under way, a hollow ring for plans and a
+#: small dot for names merely mentioned — told apart in print without colour.
+STATUS_MARKERS: dict[str, str] = {
+    "built": "circle",
+    "under_construction": "diamond",
+    "planned": "ring",
+    "mentioned": "dot",
+}
+
+
+def status_marker(code: str | None) -> str:
+    """The marker shape of a status: ``circle``, ``diamond``, ``ring`` or ``dot``."""
+    return STATUS_MARKERS.get(code or "", "dot")
 
 
 def label(kind: str, code: str | None, lang: str = "zh") -> str:
