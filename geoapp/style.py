@@ -27,7 +27,6 @@ __all__ = [
     "label",
     "line_style",
     "vocabulary",
-    "STATUS_MARKERS",
     "status_marker",
 ]
 
@@ -45,6 +44,7 @@ class Style:
     dash: str
     weight: float
     order: int
+    marker: str = ""
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
@@ -67,6 +67,7 @@ def vocabulary() -> dict[str, dict[str, Style]]:
             r["dash"],
             float(r["weight"] or 0),
             int(r["order"]),
+            r.get("marker", ""),
         )
     return out
 
@@ -88,20 +89,11 @@ def status_style(code: str) -> Style:
     return vocabulary()["status"].get(code) or vocabulary()["status"]["mentioned"]
 
 
-#: Marker shape per status (fill colour comes from the category): a filled circle
-#: for what exists, a diamond for works under way, a hollow ring for plans and a
-#: small dot for names merely mentioned — told apart in print without colour.
-STATUS_MARKERS: dict[str, str] = {
-    "built": "circle",
-    "under_construction": "diamond",
-    "planned": "ring",
-    "mentioned": "dot",
-}
-
-
 def status_marker(code: str | None) -> str:
-    """The marker shape of a status: ``circle``, ``diamond``, ``ring`` or ``dot``."""
-    return STATUS_MARKERS.get(code or "", "dot")
+    """The marker shape of a status in print (``circle``, ``diamond``, ``ring``, ``dot``):
+    filled for what exists, a diamond for works under way, a ring for plans, a dot for
+    names merely mentioned — told apart without colour (data: the ``marker`` column)."""
+    return status_style(code or "").marker or "dot"
 
 
 def label(kind: str, code: str | None, lang: str = "zh") -> str:
