@@ -144,10 +144,10 @@ def _float(name: str, raw: str, problems: list[str]) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        problems.append(f"{name}={raw[:40]!r} is not a number: ignored")
+        problems.append(f"{name}={raw[:40]!r} is not a number")
         return None
     if not math.isfinite(value):
-        problems.append(f"{name}={raw[:40]!r} is not a finite number: ignored")
+        problems.append(f"{name}={raw[:40]!r} is not a finite number")
         return None
     return value
 
@@ -159,7 +159,7 @@ def _choices(name: str, values: Iterable[str], allowed: tuple[str, ...], problem
             if v not in good:
                 good.append(v)
         else:
-            problems.append(f"unknown {name} {v[:40]!r}: ignored")
+            problems.append(f"unknown {name} {v[:40]!r}")
     return tuple(good)
 
 
@@ -215,7 +215,7 @@ def parse_filters(
         else:
             code = county_resolver(raw) if county_resolver else None
         if code is None:
-            problems.append(f"unknown county {raw[:40]!r}: ignored")
+            problems.append(f"unknown county {raw[:40]!r}")
         elif code not in counties:
             counties.append(code)
     values["counties"] = tuple(counties)
@@ -223,7 +223,7 @@ def parse_filters(
     corridor = _single(args, "corridor")
     if corridor:
         if corridor_exists is not None and not corridor_exists(corridor):
-            problems.append(f"unknown corridor {corridor[:60]!r}: ignored")
+            problems.append(f"unknown corridor {corridor[:60]!r}")
         else:
             values["corridor"] = corridor
     distance = _single(args, "distance_km")
@@ -231,7 +231,7 @@ def parse_filters(
         d = _float("distance_km", distance, problems)
         if d is not None:
             if not 0 <= d <= MAX_CORRIDOR_KM:
-                problems.append(f"distance_km must be between 0 and {MAX_CORRIDOR_KM:g}: ignored")
+                problems.append(f"distance_km must be between 0 and {MAX_CORRIDOR_KM:g}")
             else:
                 values["distance_km"] = d
 
@@ -243,17 +243,17 @@ def parse_filters(
             years["year_from"] = int(m.group(1))
             years["year_to"] = int(m.group(2) or m.group(1))
         else:
-            problems.append(f"period={period[:40]!r} must be YYYY or YYYY-YYYY: ignored")
+            problems.append(f"period={period[:40]!r} must be YYYY or YYYY-YYYY")
     for name in ("year_from", "year_to"):
         raw = _single(args, name)
         if raw is None:
             continue
         if not re.fullmatch(r"\d{4}", raw):
-            problems.append(f"{name}={raw[:40]!r} is not a year: ignored")
+            problems.append(f"{name}={raw[:40]!r} is not a year")
             continue
         year = int(raw)
         if not _YEAR_RANGE[0] <= year <= _YEAR_RANGE[1]:
-            problems.append(f"{name}={year} is outside {_YEAR_RANGE[0]}–{_YEAR_RANGE[1]}: ignored")
+            problems.append(f"{name}={year} is outside {_YEAR_RANGE[0]}–{_YEAR_RANGE[1]}")
             continue
         years[name] = year
     if "year_from" in years and "year_to" in years and years["year_from"] > years["year_to"]:
@@ -269,7 +269,7 @@ def parse_filters(
         v = _float(name, raw, problems)
         if v is not None:
             if v < 0:
-                problems.append(f"{name} cannot be negative: ignored")
+                problems.append(f"{name} cannot be negative")
             else:
                 money[name] = v
     if "investment_min" in money and "investment_max" in money and money["investment_min"] > money["investment_max"]:

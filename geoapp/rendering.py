@@ -224,16 +224,12 @@ def _prepare(ctx, args: Mapping[str, Any], fmt: str) -> _Request:
 
 def strict_filters(ctx, args: Mapping[str, Any]) -> ProjectFilter:
     """The map's filters, read strictly: an unknown county or corridor is a 400, not ignored."""
-    try:
-        f, _ = parse_filters(
-            args,
-            strict=True,
-            county_resolver=ctx.county_code,
-            corridor_exists=lambda cid: corridor_geometry(ctx.session, cid) is not None,
-        )
-    except InvalidParameter as exc:
-        # parse_filters words its problems for the lenient map page ("…: ignored"); here nothing is.
-        raise InvalidParameter(str(exc).removesuffix(": ignored")) from None
+    f, _ = parse_filters(
+        args,
+        strict=True,
+        county_resolver=ctx.county_code,
+        corridor_exists=lambda cid: corridor_geometry(ctx.session, cid) is not None,
+    )
     index = base_index(ctx.gazetteer)
     for code in f.counties:
         if code != MULTI_COUNTY and index.county(code) is None:
