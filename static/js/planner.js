@@ -307,6 +307,17 @@
     }
     window.geoappSetBasemap = setBasemap;
 
+    /* ---- "导出图片": the image of the current view ---- */
+    var exportLink = document.getElementById("export-image");
+    var exportBase = exportLink ? exportLink.getAttribute("href") : null;
+    function updateExport() {
+      if (!exportLink) return;
+      var b = map.getBounds();
+      var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(4); });
+      exportLink.setAttribute("href", exportBase + "&bbox=" + box.join(","));
+    }
+    map.on("moveend", updateExport);
+
     /* ---- start ---- */
     document.body.dataset.datum = datum;
     getJSON(cfg.placesApi + "?kind=county").then(function (fc) { counties = fc; drawCounties(); }).catch(function () {});
