@@ -313,7 +313,9 @@
     function updateExport() {
       if (!exportLink) return;
       var b = map.getBounds();
-      var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(4); });
+      function clamp(v, lim) { return Math.max(-lim, Math.min(lim, v)); }
+      var box = [clamp(b.getWest(), 180), clamp(b.getSouth(), 90), clamp(b.getEast(), 180), clamp(b.getNorth(), 90)]
+        .map(function (v) { return v.toFixed(4); });
       exportLink.setAttribute("href", exportBase + "&bbox=" + box.join(","));
     }
     map.on("moveend", updateExport);
