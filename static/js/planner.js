@@ -186,7 +186,8 @@
     function loadView() {
       var b = map.getBounds();
       var sw = b.getSouthWest(), ne = b.getNorthEast();
-      var box = [sw.lng, sw.lat, ne.lng, ne.lat].map(function (v) { return v.toFixed(5); }).join(",");
+      var box = [Math.max(-180, sw.lng), Math.max(-90, sw.lat), Math.min(180, ne.lng), Math.min(90, ne.lat)]
+        .map(function (v) { return v.toFixed(5); }).join(",");
       if (pending) pending.cancelled = true;
       var token = pending = { cancelled: false };
       status.textContent = t.loading;
