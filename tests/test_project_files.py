@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_readme_opens_with_the_two_commands():
-    lines = [l for l in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if line.strip()]
     block = lines[1:5]
     assert block[0] == "```bash"
     assert block[1].startswith("make serve") and block[2].startswith("make test")
@@ -40,5 +40,5 @@ def test_every_vendored_asset_exists():
 
 
 def test_requirements_are_pinned():
-    lines = [l for l in (ROOT / "requirements.txt").read_text().splitlines() if l and not l.startswith("#")]
-    assert lines and all("==" in l for l in lines)
+    lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
+    assert lines and all("==" in line for line in lines)
