@@ -56,6 +56,37 @@ class Candidate:
     entry_ids: tuple[str, ...] = ()
     from_table: bool = False
 
+    @classmethod
+    def at(cls, sentence: Sentence, start: int, surface: str, name: str | None = None, **fields) -> Candidate:
+        """A candidate for ``surface`` found at ``start`` inside ``sentence``."""
+        return cls(
+            name=name or surface,
+            surface=surface,
+            start=start,
+            end=start + len(surface),
+            sentence=sentence.text.strip(),
+            sentence_start=sentence.start,
+            **fields,
+        )
+
+
+def _project(sentence: Sentence, start: int, surface: str, name: str, suffix, tokens, idx, vocab) -> Candidate:
+    """A project candidate, classified from its name and given the status its sentence says."""
+    category, subtype, geom = _classify(name, suffix, vocab)
+    status, phrase = _status(tokens, idx)
+    return Candidate.at(
+        sentence,
+        start,
+        surface,
+        name,
+        kind="project",
+        subtype=subtype,
+        category=category,
+        geometry_hint=geom,
+        status=status,
+        status_phrase=phrase,
+    )
+
 
 def clean_name(text: str) -> str:
     """A display name: quotes and spaces removed, half-width digits, no trailing work words."""
@@ -378,23 +409,8 @@ def _bare_candidate(tok, tokens, idx, sentence, gazetteer, vocab) -> Candidate |
         return None
     if not _specific(_strip_tail(name), vocab, gazetteer):
         return None
-    category, subtype, geom = _classify(name, _suffix_of(_strip_tail(name), vocab), vocab)
-    status, phrase = _status(tokens, idx)
-    start = tok.start + dropped
-    return Candidate(
-        name=name,
-        surface=text,
-        start=start,
-        end=start + len(text),
-        kind="project",
-        sentence=sentence.text.strip(),
-        sentence_start=sentence.start,
-        subtype=subtype,
-        category=category,
-        geometry_hint=geom,
-        status=status,
-        status_phrase=phrase,
-    )
+    suffix = _suffix_of(_strip_tail(name), vocab)
+    return _project(sentence, tok.start + dropped, text, name, suffix, tokens, idx, vocab)
 
 
 def _trim_left(text: str) -> tuple[str, int]:
@@ -522,23 +538,8 @@ def _chunk_candidate(tok, text, start, tokens, idx, sentence, gazetteer, vocab) 
         return None
     if not (weak or has_code or stem in vocab.local_area or _specific(stem, vocab, gazetteer)):
         return None
-    category, subtype, geom = _classify(name, suffix, vocab)
-    status, phrase = _status(tokens, idx)
     offset = start - sentence.start
-    return Candidate(
-        name=name,
-        surface=sentence.text[offset : offset + len(raw)],
-        start=start,
-        end=start + len(raw),
-        kind="project",
-        sentence=sentence.text.strip(),
-        sentence_start=sentence.start,
-        subtype=subtype,
-        category=category,
-        geometry_hint=geom,
-        status=status,
-        status_phrase=phrase,
-    )
+    return _project(sentence, start, sentence.text[offset : offset + len(raw)], name, suffix, tokens, idx, vocab)
 
 
 def _shared_tail(name: str, item: str, vocab: Vocabulary) -> str | None:
@@ -568,22 +569,7 @@ def _expand(tok, tail: str, tokens, idx, sentence, gazetteer, vocab) -> Candidat
     # A list item must itself be a known place, or decode as a route (渝西 → 重庆–西安).
     if not (gazetteer.knows(bare) or (suffix.geometry == "line" and gazetteer.geocode(name))):
         return None
-    category, subtype, geom = _classify(name, suffix, vocab)
-    status, phrase = _status(tokens, idx)
-    return Candidate(
-        name=name,
-        surface=tok.text,
-        start=tok.start,
-        end=tok.end,
-        kind="project",
-        sentence=sentence.text.strip(),
-        sentence_start=sentence.start,
-        subtype=subtype,
-        category=category,
-        geometry_hint=geom,
-        status=status,
-        status_phrase=phrase,
-    )
+    return _project(sentence, tok.start, tok.text, name, suffix, tokens, idx, vocab)
 
 
 # ----------------------------------------------------------------------------- places
@@ -601,17 +587,8 @@ def _natural_place(tok, sentence, vocab: Vocabulary, gazetteer: Gazetteer) -> Ca
             continue
         if any(e.kind in ("county", "city", "province") for sp in gazetteer.find_names(name) for e in sp.entries):
             continue  # 垫江 is a county, not a river
-        start = tok.start + dropped
-        return Candidate(
-            name=name,
-            surface=text,
-            start=start,
-            end=start + len(text),
-            kind="place",
-            sentence=sentence.text.strip(),
-            sentence_start=sentence.start,
-            subtype=subtype,
-            category=category,
+        return Candidate.at(
+            sentence, tok.start + dropped, text, name, kind="place", subtype=subtype, category=category
         )
     return None
 
@@ -655,17 +632,8 @@ class _ShortPlaces:
             category = vocabulary().subtype_category.get(subtype, "urban")
         else:
             subtype, category = "town", "urban"
-        return Candidate(
-            name=name,
-            surface=name,
-            start=start,
-            end=start + len(name),
-            kind="place",
-            sentence=sentence.text.strip(),
-            sentence_start=sentence.start,
-            subtype=subtype,
-            category=category,
-            entry_ids=entry_ids,
+        return Candidate.at(
+            sentence, start, name, kind="place", subtype=subtype, category=category, entry_ids=entry_ids
         )
 
     def in_tokens(self, tokens: list[_Token], sentence: Sentence) -> list[Candidate]:
@@ -741,14 +709,12 @@ def _place_candidates(
             else:
                 category, subtype, kind = "urban", "town", "place"
             out.append(
-                Candidate(
-                    name=name,
-                    surface=span.text,
-                    start=sentence.start + span.start,
-                    end=sentence.start + span.end,
+                Candidate.at(
+                    sentence,
+                    sentence.start + span.start,
+                    span.text,
+                    name,
                     kind=kind,
-                    sentence=sentence.text.strip(),
-                    sentence_start=sentence.start,
                     subtype=subtype,
                     category=category,
                     geometry_hint="line" if kind_entry.kind == "line" else "point",
