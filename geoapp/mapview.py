@@ -29,7 +29,7 @@ from geoapp.queries import corridor_geometry, count_projects, facets, list_corri
 from geoapp.style import CATEGORIES, STATUSES, category_style, label, status_style, vocabulary
 from geoapp.web.assets import vendor_assets
 
-__all__ = ["MapPage", "build_map_page", "ui_strings", "map_config_basemaps", "corridor_buffer"]
+__all__ = ["MapPage", "build_map_page", "ui_strings", "map_config_basemaps", "corridor_buffer", "folium_parts", "json_script"]
 
 UI_STRINGS = Path(__file__).resolve().parent / "data" / "ui_strings.csv"
 #: the region shown when nothing narrows the view (Chongqing and its seed counties)
@@ -80,6 +80,18 @@ class MapPage:
     download_url: str
     tianditu: bool
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def folium_parts(m: folium.Map) -> tuple[str, str, str]:
+    """A folium map as the three pieces a page template places: head, body, script."""
+    root = m.get_root()
+    root.render()
+    return root.header.render(), root.html.render(), root.script.render()
+
+
+def json_script(data: Any) -> str:
+    """JSON safe to put inside a <script> element."""
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 
 def map_config_basemaps(settings: dict[str, Any]) -> list[dict[str, Any]]:
@@ -261,8 +273,7 @@ def build_map_page(
         "legend": [{"code": o.value, "label": o.label, "color": o.color} for o in legend],
         "t": t,
     }
-    root = m.get_root()
-    root.render()
+    header, body, script = folium_parts(m)
     other = dict(f.to_params())
     if lang == "zh":
         other["lang"] = "en"
@@ -278,10 +289,10 @@ def build_map_page(
         counties=counties,
         corridors=corridor_options,
         legend=legend,
-        header=root.header.render(),
-        html=root.html.render(),
-        script=root.script.render(),
-        config_json=json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
+        header=header,
+        html=body,
+        script=script,
+        config_json=json_script(config),
         query=query,
         other_lang_url="/?" + urlencode(other),
         export_url="/maps/render.png?" + urlencode({**f.to_params(), **base_args, "width": 1800, "height": 1350}),

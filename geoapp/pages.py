@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import folium
 
 from geoapp.api import Context
-from geoapp.mapview import MapPage, build_map_page, ui_strings
+from geoapp.mapview import MapPage, build_map_page, folium_parts, ui_strings
 from geoapp.queries import project_detail
 from geoapp.style import category_style, label, line_style
 from geoapp.web.assets import vendor_assets
@@ -123,8 +122,7 @@ def detail_page(ctx: Context, project_id: int, args) -> DetailPage:
         tooltip=props["name"],
     ).add_to(m)
     m.fit_bounds(layer.get_bounds(), max_zoom=13)
-    root = m.get_root()
-    root.render()
+    header, body, script = folium_parts(m)
     props["category_label"] = label("category", props["category"], lang)
     return DetailPage(
         lang=lang,
@@ -133,11 +131,7 @@ def detail_page(ctx: Context, project_id: int, args) -> DetailPage:
         props=props,
         mentions=mentions,
         gazetteer=entries,
-        header=root.header.render(),
-        html=root.html.render(),
-        script=root.script.render(),
+        header=header,
+        html=body,
+        script=script,
     )
-
-
-def json_script(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
