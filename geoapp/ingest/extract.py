@@ -30,6 +30,7 @@ _PHASE = re.compile(r"(?:[一二三四五六七八九十\d]+(?:、[一二三四�
 _WORK_TAIL = ("建设项目", "项目建设", "工程建设", "建设工程", "建设", "项目", "工程", "打造")
 _SECTION_OF = re.compile(r"^(?:[^，。、；]{1,8}至[^，。、；]{1,8}段|[^，。、；]{1,6}段)")
 _MAX_NAME = 30
+_SEGMENT_MARK = re.compile(r"至|—|~")
 _PHASED = re.compile(r"^(.{2,}?)[一二三四五六七八九十\d]+期(?:工程|项目)?$")
 _SEGMENT_NAME = re.compile(r"^([\u4e00-\u9fff]{2,6}?)至([\u4e00-\u9fff]{2,6}?)段?$")
 _BRACKETED_TAIL = re.compile(r"[（(][^（）()]{1,10}[)）]$")
@@ -442,6 +443,9 @@ def _chunk_candidates(tok, tokens, idx, sentence, gazetteer, vocab) -> list[Cand
         out = []
         pos = start
         for part in re.findall(r"“([^”]+)”", quoted.group(1)):
+            # “垫涪”“垫合”高速公路 are places; “米袋子”“菜篮子”供给基地 are slogans.
+            if not (gazetteer.knows(part) or gazetteer.geocode(part + tail)):
+                continue
             pos = sentence.text.find(part, pos - sentence.start) + sentence.start
             fake = _Token(pos, pos + len(part), part + tail, "chunk")
             c = _chunk_candidate(fake, fake.text, pos, tokens, idx, sentence, gazetteer, vocab)
@@ -536,6 +540,8 @@ def _chunk_candidate(tok, text, start, tokens, idx, sentence, gazetteer, vocab) 
     stem = core[: -len(suffix.text)] if suffix and core.endswith(suffix.text) else core
     if _is_stop(name, vocab) or _SLOGAN.match(core):
         return None
+    if suffix is not None and len(suffix.text) == 1 and len(stem) > 4 and not has_code and not _SEGMENT_MARK.search(stem):
+        return None  # 人民路, 滨江路 — but not 走深走实两化路
     if not (weak or has_code or stem in vocab.local_area or _specific(stem, vocab, gazetteer)):
         return None
     offset = start - sentence.start
