@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gazetteer.normalize import normalize
 from geoapp.ingest.document import Item
 
 __all__ = ["Score", "Evaluation", "evaluate_items", "matches", "read_annotation"]
@@ -22,6 +23,7 @@ _ROUTE_KINDS = ("高速公路", "高速", "高铁", "城际铁路", "城际", "�
 
 
 def _key(name: str) -> str:
+    name = normalize(name)  # the extractor's names are normalised (full-width, dashes)
     name = re.sub(r"[（(][^）)]*[)）]", "", name)
     return re.sub(r"[“”\"'‘’《》\s·、]", "", name)
 

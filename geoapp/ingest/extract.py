@@ -167,6 +167,17 @@ def _suffix_of(name: str, vocab: Vocabulary) -> Suffix | None:
     return None
 
 
+def _strip_remarks(name: str, vocab: Vocabulary) -> str:
+    """Drop a bracketed remark and a section ("…（开州水塔）", "…云阳段"), keeping work words."""
+    name = _BRACKETED_TAIL.sub("", name)
+    if name.endswith("段"):
+        for k in range(2, 10):
+            head = name[:-k]
+            if len(head) > 2 and _suffix_of(head, vocab) is not None:
+                return head
+    return name
+
+
 def _strip_tail(name: str) -> str:
     """Drop trailing work words, phases, a parenthesised remark and route qualifiers for
     suffix detection ("XX水库扩建工程建设" → "XX水库扩建", "长江国家文化公园（忠县段）" → "长江国家文化公园",
@@ -499,7 +510,7 @@ def _chunk_candidate(tok, text, start, tokens, idx, sentence, gazetteer, vocab) 
     core = _strip_tail(name)
     # A suffix that itself ends in a work word (水资源配置工程, 送出工程) counts as is,
     # also before a remark in brackets: 川渝东北一体化水资源配置工程（开州水塔）.
-    plain = _BRACKETED_TAIL.sub("", name)
+    plain = _strip_remarks(name, vocab)
     whole_suffix = _suffix_of(plain, vocab)
     if whole_suffix is not None and whole_suffix.text.endswith(_WORK_TAIL):
         core = plain
@@ -542,7 +553,8 @@ def _chunk_candidate(tok, text, start, tokens, idx, sentence, gazetteer, vocab) 
         return None
     if suffix is not None and len(suffix.text) == 1 and len(stem) > 4 and not has_code and not _SEGMENT_MARK.search(stem):
         return None  # 人民路, 滨江路 — but not 走深走实两化路
-    if not (weak or has_code or stem in vocab.local_area or _specific(stem, vocab, gazetteer)):
+    standalone = not stem and name in vocab.standalone
+    if not (weak or has_code or standalone or stem in vocab.local_area or _specific(stem, vocab, gazetteer)):
         return None
     offset = start - sentence.start
     return _project(sentence, start, sentence.text[offset : offset + len(raw)], name, suffix, tokens, idx, vocab)

@@ -52,6 +52,8 @@ class Vocabulary:  # frozen, but cached_property needs a __dict__: not slots
     qualifiers: tuple[str, ...]
     #: "the county's own …" (县人民医院, 高新区展览馆): a stem that is only one of these is specific
     local_area: frozenset[str]
+    #: facilities a county has one of and names without a proper name (会展中心)
+    standalone: frozenset[str]
 
     def is_marker(self, word: str) -> bool:
         return word in self.verbs or word in self.function_words
@@ -102,6 +104,7 @@ def vocabulary() -> Vocabulary:
         subtype_category=subtype_category,
         natural={r["suffix"]: (r["subtype"], r["category"]) for r in _rows(DATA / "natural_suffixes.csv")},
         local_area=frozenset(r["word"] for r in _rows(DATA / "local_area_words.csv")),
+        standalone=frozenset(r["name"] for r in _rows(DATA / "standalone_facilities.csv")),
         qualifiers=tuple(
             sorted((r["qualifier"] for r in _rows(GAZ_DATA / "route_qualifiers.csv")), key=len, reverse=True)
         ),

@@ -41,10 +41,10 @@ def test_seed_recall_and_agreement(seed_results):
     totals = _total(r for _, r in seed_results)
     projects, places = totals["project"], totals["place"]
     assert projects.total > 500 and places.total > 150
-    assert projects.recall >= 0.85, projects.recall
-    assert places.recall >= 0.90, places.recall
-    assert projects.category_agreement >= 0.82, projects.category_agreement
-    assert projects.county_agreement >= 0.95, projects.county_agreement
+    assert projects.recall >= 0.90, projects.recall
+    assert places.recall >= 0.92, places.recall
+    assert projects.category_agreement >= 0.88, projects.category_agreement
+    assert projects.county_agreement >= 0.97, projects.county_agreement
 
 
 def test_every_item_has_a_geometry_and_a_precision(seed_results):
