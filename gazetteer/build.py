@@ -406,6 +406,10 @@ class _Builder:
                 counties = [c]
             point = _pt(geom.representative_point() if geom.geom_type != "Point" else geom)
             source = row["source"] + (f"; position from {anchor_note}" if anchor_note else "")
+            if geom.geom_type == "Point":
+                footprint = "extent" if row.get("geometry") == "extent" else "point"
+            else:
+                footprint = "line" if "LineString" in geom.geom_type else "area"
             main = counties[0]
             self.add(
                 Entry(
@@ -425,6 +429,7 @@ class _Builder:
                     radius_km=float(row["radius_km"]) if row.get("radius_km") else None,
                     anchor=anchor_note,
                     note=row.get("note", ""),
+                    footprint=footprint,
                 )
             )
 

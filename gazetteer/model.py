@@ -15,6 +15,11 @@ from gazetteer.precision import describe
 __all__ = ["Entry", "Match", "KINDS", "geojson_text"]
 
 
+def _footprint(geometry: BaseGeometry) -> str:
+    kind = geometry.geom_type
+    return "point" if kind == "Point" else "line" if "LineString" in kind else "area"
+
+
 def geojson_text(geometry: BaseGeometry) -> str:
     """GeoJSON of a geometry, written by GEOS, coordinates rounded to 7 decimals (≈ 1 cm)."""
     return shapely.to_geojson(shapely.transform(geometry, lambda c: np.round(c, 7)))
@@ -51,6 +56,9 @@ class Entry:
     anchor: str = ""
     waypoints: tuple[str, ...] = ()
     note: str = ""
+    #: what the geometry stands for: "point" (the place), "extent" (a point standing for an
+    #: area of ``radius_km``), "line" or "area" (the outline itself)
+    footprint: str = ""
     #: a lighter outline of an administrative unit (~200 m), for display and for
     #: what lines cross; ``geometry`` keeps the detail point-in-polygon tests need
     outline: BaseGeometry | None = None
@@ -95,6 +103,8 @@ class Match:
     note: str = ""
     ambiguous_with: tuple[str, ...] = ()
     parts: list[dict[str, Any]] = field(default_factory=list)
+    #: point / extent / line / area: what the geometry stands for (see Entry.footprint)
+    footprint: str = ""
     #: the geometry as GeoJSON text, when already known (entries' geometries are cached)
     geometry_json: str | None = field(default=None, repr=False)
 
@@ -116,6 +126,7 @@ class Match:
             "location_class": self.location_class,
             "estimated": self.estimated,
             "radius_km": self.radius_km,
+            "geometry_kind": self.footprint or _footprint(self.geometry),
             "admin": self.admin_path,
             "county_codes": list(self.county_codes),
             "source": self.source,

@@ -344,6 +344,7 @@ class Gazetteer:
             method=method,
             note=e.note if (e.note and e.note.startswith("GeoNames has no point")) else "",
             parts=[self._part(e)] if e.kind != "line" else [self._part(self.get(w)) for w in e.waypoints],
+            footprint=e.footprint,
             geometry_json=self._entry_geojson(e),
         )
 

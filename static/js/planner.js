@@ -322,6 +322,7 @@
     map.on("moveend", updateExport);
 
     /* ---- start ---- */
+    if (map.attributionControl) map.attributionControl.addAttribution(esc(t.attribution_short));
     document.body.dataset.datum = datum;
     getJSON(cfg.placesApi + "?kind=county").then(function (fc) { counties = fc; drawCounties(); }).catch(function () {});
     if (cfg.total === 0) {

@@ -161,3 +161,12 @@ def test_find_names_in_running_text_skips_ordinary_words(gazetteer):
     found = {s.text for s in gazetteer.find_names(text)}
     assert "新生港" in found and "黄金镇" in found
     assert "务川" not in found  # a Guizhou county hiding inside 服务川渝
+
+
+def test_an_area_says_whether_it_is_a_point_with_a_radius_or_an_outline(gazetteer):
+    district = best(gazetteer, "乌杨新区").properties()
+    assert district["geometry_kind"] == "extent" and district["radius_km"] > 0
+    county = best(gazetteer, "忠县").properties()
+    assert county["geometry_kind"] == "area"
+    port = best(gazetteer, "新生港").properties()
+    assert port["geometry_kind"] == "point" and port["radius_km"] is not None
