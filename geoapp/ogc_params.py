@@ -1,0 +1,109 @@
+"""Query parameters of the items and downloads: limit, bbox (+ bbox-crs), datetime, CQL2
+filters and each collection's own property filters, all checked before any output.
+
+Every problem is an :class:`~geoapp.errors.InvalidParameter` (400) naming the parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from geoapp.api import Context
+from geoapp.cql import parse_filter, to_sql
+from geoapp.crs import bbox_to_crs84, parse_crs
+from geoapp.errors import InvalidParameter
+from geoapp.ogc_sources import Selection, Source
+
+__all__ = ["COMMON_ITEM_PARAMS", "MAX_LIMIT", "int_param", "parse_items_args"]
+
+#: parameters every items request understands (besides each collection's own)
+COMMON_ITEM_PARAMS = ("f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang", "filter-crs")
+#: the largest limit accepted at all (larger ones are served at the configured maximum)
+MAX_LIMIT = 2**31 - 1
+
+
+def int_param(args: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
+    """An integer parameter between ``low`` and ``high`` (``default`` when absent)."""
+    raw = args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an integer, got {str(raw)[:40]!r}") from None
+    if value < low:
+        raise InvalidParameter(f"{name} must be at least {low}")
+    if value > high:
+        raise InvalidParameter(f"{name} must be at most {high}")
+    return value
+
+
+def _bbox(args: Mapping[str, Any]) -> tuple[float, float, float, float] | None:
+    raw = args.get("bbox")
+    if raw in (None, ""):
+        return None
+    parts = str(raw).split(",")
+    if len(parts) not in (4, 6):
+        raise InvalidParameter(f"bbox must have 4 (or 6) comma-separated numbers, got {len(parts)}")
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError:
+        raise InvalidParameter("bbox must be comma-separated numbers") from None
+    if len(nums) == 6:  # 3-D box: heights do not filter 2-D data
+        nums = [nums[0], nums[1], nums[3], nums[4]]
+    crs = parse_crs(args.get("bbox-crs"), name="bbox-crs")
+    return bbox_to_crs84(tuple(nums), crs)
+
+
+def _datetime_years(raw: str | None) -> tuple[str | None, str | None]:
+    """``datetime`` (instant or interval) → (year_from, year_to): periods are kept as years."""
+    if raw in (None, ""):
+        return None, None
+    ends = raw.split("/")
+    if len(ends) > 2 or (len(ends) == 2 and ends[0] in ("", "..") and ends[1] in ("", "..")):
+        raise InvalidParameter("datetime must be an instant or an interval start/end ('..' for open)")
+    years: list[str | None] = []
+    for end in ends:
+        if end in ("", ".."):
+            years.append(None)
+            continue
+        try:
+            years.append(str(datetime.fromisoformat(end.replace("Z", "+00:00")).year))
+        except ValueError:
+            raise InvalidParameter(f"datetime {end[:40]!r} is not an RFC 3339 date or date-time") from None
+    if len(years) == 1:
+        return years[0], years[0]
+    return years[0], years[1]
+
+
+def parse_items_args(ctx: Context, src: Source, args: Mapping[str, Any], *, allowed: set[str] | None = None) -> Selection:
+    """Parse and check everything that selects features (all problems → 400 before any output).
+
+    ``allowed``: the query parameters accepted (default: the items parameters);
+    any other is a 400, as OGC API – Features requires.
+    """
+    allowed = set(COMMON_ITEM_PARAMS) | set(src.params) if allowed is None else allowed
+    unknown = sorted(k for k in args if k not in allowed)
+    if unknown:
+        raise InvalidParameter(f"unknown query parameter {unknown[0][:40]!r}; accepted: {', '.join(sorted(allowed))}")
+    y_from, y_to = _datetime_years(args.get("datetime"))
+    if src.id == "projects" and (y_from or y_to):
+        args = _with(args, year_from=y_from, year_to=y_to)
+    prepared = src.prepare(ctx, args)
+    cql = None
+    raw_filter = args.get("filter")
+    if raw_filter not in (None, ""):
+        node = parse_filter(str(raw_filter), args.get("filter-lang"))
+        filter_crs = parse_crs(args.get("filter-crs"), name="filter-crs")
+        cql = to_sql(node, src.queryables(), ctx.backend, filter_crs)
+    return Selection(src, prepared, _bbox(args), cql)
+
+
+def _with(args: Mapping[str, Any], **values: str | None) -> dict[str, list[str]]:
+    out = {k: (args.getlist(k) if hasattr(args, "getlist") else args[k]) for k in args}
+    for k, v in values.items():
+        if v is not None:
+            out[k] = [v]
+    return out

