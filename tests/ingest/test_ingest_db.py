@@ -118,3 +118,29 @@ def test_named_places_of_the_seeds_are_placed_in_their_county(seeded_db, name):
         assert p is not None
         assert expected in [c.county_name for c in p.counties]
         assert p.precision <= 3
+
+
+def test_both_backends_store_the_same_projects(templates, tmp_path):
+    """The same documents give the same projects, fields and precision on SpatiaLite and PostGIS."""
+    import os
+
+    from geoapp.db import Database
+
+    if not os.environ.get("GEOAPP_TEST_POSTGIS_URL"):
+        pytest.skip("needs both backends")
+
+    def snapshot(url):
+        db = Database(url)
+        try:
+            with db.session() as s:
+                rows = s.execute(
+                    select(Project.key, Project.name, Project.category, Project.status, Project.precision)
+                ).all()
+            return {r[0]: tuple(r[1:]) for r in rows}
+        finally:
+            db.dispose()
+
+    lite = snapshot(templates.template("spatialite", True))
+    pg = snapshot(templates.template("postgis", True))
+    assert len(lite) > 600
+    assert lite == pg
