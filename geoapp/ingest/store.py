@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from geoapp.ingest.document import _STATUS_RANK, DocumentAnalysis, Item
 from geoapp.models import Document, Mention, Project, ProjectCounty
@@ -87,7 +87,9 @@ def store_document(session: Session, analysis: DocumentAnalysis) -> StoreResult:
     known: dict[str, Project] = {}
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        for p in session.scalars(select(Project).where(Project.key.in_(chunk))):
+        # their county lists are merged below: load them with the projects, not one by one
+        known_query = select(Project).where(Project.key.in_(chunk)).options(selectinload(Project.counties))
+        for p in session.scalars(known_query):
             known[p.key] = p
     newest_date = {}
     if known:
@@ -134,7 +136,9 @@ def store_document(session: Session, analysis: DocumentAnalysis) -> StoreResult:
     ]
     ids: dict[str, int] = {}
     if rows:
-        result = session.execute(insert(Project).returning(Project.id, Project.key), rows)
+        # Core inserts on the tables (not ORM bulk inserts): SQLAlchemy then sends each batch
+        # as one multi-row statement ("insertmanyvalues") instead of hundreds of round trips.
+        result = session.execute(insert(Project.__table__).returning(Project.id, Project.key), rows)
         ids = {key: pid for pid, key in result}
         county_rows = [
             {"project_id": ids[item.key], "county_code": code, "county_name": name, "position": pos}
@@ -142,7 +146,7 @@ def store_document(session: Session, analysis: DocumentAnalysis) -> StoreResult:
             for pos, (code, name) in enumerate(item.counties)
         ]
         if county_rows:
-            session.execute(insert(ProjectCounty), county_rows)
+            session.execute(insert(ProjectCounty.__table__), county_rows)
     for item in analysis.items:
         if item.key in known:
             project = known[item.key]
@@ -164,7 +168,7 @@ def store_document(session: Session, analysis: DocumentAnalysis) -> StoreResult:
         for m in item.mentions
     ]
     if mention_rows:
-        session.execute(insert(Mention), mention_rows)
+        session.execute(insert(Mention.__table__), mention_rows)
     session.flush()
     return StoreResult("stored", doc.id, len(analysis.items), len(mention_rows), replaced)
 

@@ -84,7 +84,7 @@ def test_a_failure_part_way_leaves_the_database_as_it_was(empty_db, gazetteer, t
     real_insert = store_module.insert
 
     def failing_insert(table):
-        if table is store_module.Mention:
+        if table is store_module.Mention.__table__:
             raise RuntimeError("disk full")
         return real_insert(table)
 
