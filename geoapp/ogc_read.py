@@ -127,14 +127,20 @@ _built: dict[tuple, Select] = {}
 
 def _features_sql(ctx: Context, src: Source, crs: OutputCrs, geom_sql, bulk: bool, id_range=None) -> Select:
     """SELECT one text column: whole features, written by the database."""
-    key = (src.id, type(ctx.backend).__name__, crs.key, crs.swap_xy, bulk)
+    b = ctx.backend
+    stored = src.stored_properties(ctx)
+    key = (src.id, type(b).__name__, crs.key, crs.swap_xy, bulk, stored is not None)
     if id_range is None and key in _built:
         return _built[key]
-    b = ctx.backend
-    pairs, joins = src.sql_properties(ctx, bulk, id_range)
-    row, props = b.json_properties(pairs)
-    feature = b.feature_text(src.id_col, geom_sql, props).label("feature")
-    stmt = select(feature).select_from(joins(src.frm()).join(row, true()))
+    if stored is not None:
+        # Properties written when the data changed: one table, no joins, no JSON building.
+        feature = b.feature_text(src.id_col, geom_sql, stored).label("feature")
+        stmt = select(feature).select_from(src.frm())
+    else:
+        pairs, joins = src.sql_properties(ctx, bulk, id_range)
+        row, props = b.json_properties(pairs)
+        feature = b.feature_text(src.id_col, geom_sql, props).label("feature")
+        stmt = select(feature).select_from(joins(src.frm()).join(row, true()))
     if id_range is None:
         _built[key] = stmt
     return stmt

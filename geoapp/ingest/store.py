@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from geoapp.backend import backend_for
 from geoapp.ingest.document import _STATUS_RANK, DocumentAnalysis, Item
 from geoapp.models import Document, Mention, Project, ProjectCounty
+from geoapp.ogc_sources.projects import refresh_stored_properties
 
 __all__ = ["store_document", "StoreResult"]
 
@@ -34,7 +36,9 @@ def _wkt(item: Item) -> str:
     return f"SRID=4326;{item.geometry.wkt}"
 
 
-def _remove_document(session: Session, doc: Document) -> None:
+def _remove_document(session: Session, doc: Document) -> set[int]:
+    """Delete a document, its mentions and the projects only it named; the ids of the
+    projects that remain but lost mentions."""
     project_ids = set(session.scalars(select(Mention.project_id).where(Mention.document_id == doc.id)))
     session.execute(delete(Mention).where(Mention.document_id == doc.id))
     session.execute(delete(Document).where(Document.id == doc.id))
@@ -47,6 +51,8 @@ def _remove_document(session: Session, doc: Document) -> None:
         if orphans:
             session.execute(delete(ProjectCounty).where(ProjectCounty.project_id.in_(orphans)))
             session.execute(delete(Project).where(Project.id.in_(orphans)))
+        return still
+    return set()
 
 
 def _newer(a, b) -> bool:
@@ -63,8 +69,9 @@ def store_document(session: Session, analysis: DocumentAnalysis) -> StoreResult:
     if existing is not None:
         return StoreResult("unchanged", existing.id)
     replaced = False
+    touched: set[int] = set()
     for old in session.scalars(select(Document).where(Document.file_name == raw.path.name)).all():
-        _remove_document(session, old)
+        touched |= _remove_document(session, old)
         replaced = True
 
     structure = analysis.structure
@@ -170,6 +177,11 @@ def store_document(session: Session, analysis: DocumentAnalysis) -> StoreResult:
     if mention_rows:
         session.execute(insert(Mention.__table__), mention_rows)
     session.flush()
+    # The stored feature JSON of every project this document touched, in the same
+    # transaction — where readers use it (the database builds feature JSON there).
+    backend = backend_for(session.get_bind())
+    if backend.builds_json:
+        refresh_stored_properties(session, backend, sorted(touched | set(ids.values())))
     return StoreResult("stored", doc.id, len(analysis.items), len(mention_rows), replaced)
 
 

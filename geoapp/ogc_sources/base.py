@@ -79,6 +79,11 @@ class Source:
     def py_properties(self, ctx: Context, rows: Sequence[Any]) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def stored_properties(self, ctx: Context) -> ColumnElement | None:
+        """A column holding every feature's properties as JSON text, when there is one
+        and it is complete (readers then skip building them); None by default."""
+        return None
+
     def sql_properties(
         self, ctx: Context, bulk: bool, id_range: tuple[int, int] | None = None
     ) -> tuple[list[tuple[str, Any]], Callable]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import Text, and_, case, cast, func, select, true
+from sqlalchemy import Text, and_, bindparam, case, cast, func, select, true, update
 
+from geoapp.api import Context
 from geoapp.cql import Queryable
 from geoapp.filters import FILTER_PARAMS, ProjectFilter, parse_filters
 from geoapp.models import Document, Mention, Project, ProjectCounty
@@ -20,7 +23,7 @@ from geoapp.queries import (
 )
 from geoapp.style import CATEGORIES, STATUSES, SUBTYPES
 
-__all__ = ["ProjectsSource"]
+__all__ = ["ProjectsSource", "refresh_stored_properties"]
 
 
 class ProjectsSource(Source):
@@ -102,6 +105,10 @@ class ProjectsSource(Source):
                 props.setdefault(key, None)  # same keys on every feature (GIS schemas)
             out.append(props)
         return out
+
+    def stored_properties(self, ctx):
+        # Written by ingestion; used only when no project lacks it (one index probe).
+        return Project.feature_properties if stored_properties_complete(ctx.session) else None
 
     def sql_properties(self, ctx, bulk, id_range=None):
         b = ctx.backend
@@ -200,3 +207,50 @@ class ProjectsSource(Source):
             ("document", document),
         ]
         return pairs, joins
+
+
+def refresh_stored_properties(session, backend, ids: Sequence[int] | None = None) -> None:
+    """Write the feature properties of projects ``ids`` (every project when None) into
+    ``projects.feature_properties``: the same JSON the collection builds on the fly."""
+    src = ProjectsSource()
+    ctx = Context(session, backend, {})
+    chunks = [None] if ids is None else [list(ids[i : i + 900]) for i in range(0, len(ids), 900)]
+    for chunk in chunks:
+        if chunk == []:
+            continue
+        if backend.builds_json:
+            pairs, joins = src.sql_properties(ctx, bulk=False)
+            row, props = backend.json_properties(pairs)
+            sub = select(Project.id.label("pid"), props.label("props")).select_from(
+                joins(Project.__table__).join(row, true())
+            )
+            if chunk is not None:
+                sub = sub.where(Project.id.in_(chunk))
+            sub = sub.subquery("computed")
+            session.execute(
+                update(Project.__table__).where(Project.id == sub.c.pid).values(feature_properties=sub.c.props)
+            )
+        else:
+            stmt = select(*src.py_columns())
+            if chunk is not None:
+                stmt = stmt.where(Project.id.in_(chunk))
+            rows = session.execute(stmt).all()
+            values = [
+                {"pid": r.id, "props": json.dumps(p, ensure_ascii=False, separators=(",", ":"))}
+                for r, p in zip(rows, src.py_properties(ctx, rows), strict=True)
+            ]
+            if values:
+                session.execute(
+                    update(Project.__table__)
+                    .where(Project.id == bindparam("pid"))
+                    .values(feature_properties=bindparam("props")),
+                    values,
+                )
+
+
+def stored_properties_complete(session) -> bool:
+    """Does every project have its stored properties (so readers can skip the joins)?"""
+    missing = session.execute(
+        select(Project.id).where(Project.feature_properties.is_(None)).limit(1)
+    ).first()
+    return missing is None

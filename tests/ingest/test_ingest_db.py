@@ -144,3 +144,32 @@ def test_both_backends_store_the_same_projects(templates, tmp_path):
     pg = snapshot(templates.template("postgis", True))
     assert len(lite) > 600
     assert lite == pg
+
+
+def test_stored_feature_properties_follow_the_data(seeded_db, gazetteer, tmp_path, backend):
+    """Where the database writes feature JSON (PostGIS), ingestion keeps each project's stored
+    properties equal to what would be built now — also after a document is replaced."""
+    import json
+
+    from sqlalchemy import text
+
+    from geoapp.ogc_sources.projects import refresh_stored_properties
+
+    if backend != "postgis":
+        pytest.skip("SpatiaLite builds feature properties when reading")
+    original = next(p for p in SEEDS if p.name.startswith("004"))
+    changed = tmp_path / original.name
+    changed.write_text(original.read_text(encoding="utf-8").replace("完工渝西、成达万高铁", "完工渝西高铁"), encoding="utf-8")
+    assert ingest_files(seeded_db, gazetteer, [changed]).failed == 0
+
+    def stored(s):
+        rows = s.execute(text("SELECT id, feature_properties FROM projects ORDER BY id")).all()
+        return {pid: json.loads(props) for pid, props in rows}
+
+    with seeded_db.sessionmaker() as s:
+        before = stored(s)
+        assert all(before.values())
+        refresh_stored_properties(s, seeded_db.backend)
+        after = stored(s)
+        s.rollback()
+    assert before == after
