@@ -178,10 +178,8 @@ def store_document(session: Session, analysis: DocumentAnalysis) -> StoreResult:
         session.execute(insert(Mention.__table__), mention_rows)
     session.flush()
     # The stored feature JSON of every project this document touched, in the same
-    # transaction — where readers use it (the database builds feature JSON there).
-    backend = backend_for(session.get_bind())
-    if backend.builds_json:
-        refresh_stored_properties(session, backend, sorted(touched | set(ids.values())))
+    # transaction (only where the database builds feature JSON: PostGIS).
+    refresh_stored_properties(session, backend_for(session.get_bind()), sorted(touched | set(ids.values())))
     return StoreResult("stored", doc.id, len(analysis.items), len(mention_rows), replaced)
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import Text, and_, bindparam, case, cast, func, select, true, update
+from sqlalchemy import Text, and_, case, cast, func, select, true, update
 
 from geoapp.api import Context
 from geoapp.cql import Queryable
 from geoapp.filters import FILTER_PARAMS, ProjectFilter, parse_filters
-from geoapp.models import Document, Mention, Project, ProjectCounty
+from geoapp.models import Document, Mention, Meta, Project, ProjectCounty
 from geoapp.ogc_sources.base import Source, label_sql, precision_text_sql
 from geoapp.queries import (
     _COLUMNS,
@@ -23,7 +23,7 @@ from geoapp.queries import (
 )
 from geoapp.style import CATEGORIES, STATUSES, SUBTYPES
 
-__all__ = ["ProjectsSource", "refresh_stored_properties"]
+__all__ = ["ProjectsSource", "properties_version", "refresh_stored_properties", "stored_properties_complete"]
 
 
 class ProjectsSource(Source):
@@ -75,7 +75,9 @@ class ProjectsSource(Source):
 
         # bbox is the OGC parameter here (exact intersection, with bbox-crs): not the map's
         plain = {k: (args.getlist(k) if hasattr(args, "getlist") else args[k]) for k in args if k != "bbox"}
-        f, _ = parse_filters(plain, strict=True, county_resolver=ctx.county_code, corridor_exists=corridor_exists)
+        f, _ = parse_filters(
+            plain, strict=True, county_resolver=ctx.county_code, corridor_exists=corridor_exists
+        )
         return replace(f, bbox=None)
 
     def apply(self, ctx, stmt, prepared: ProjectFilter | None):
@@ -108,7 +110,7 @@ class ProjectsSource(Source):
 
     def stored_properties(self, ctx):
         # Written by ingestion; used only when no project lacks it (one index probe).
-        return Project.feature_properties if stored_properties_complete(ctx.session) else None
+        return Project.feature_properties if stored_properties_complete(ctx.session, ctx.backend) else None
 
     def sql_properties(self, ctx, bulk, id_range=None):
         b = ctx.backend
@@ -209,48 +211,67 @@ class ProjectsSource(Source):
         return pairs, joins
 
 
+#: ``meta`` key of the fingerprint of the SQL that wrote ``projects.feature_properties``
+PROPERTIES_VERSION_KEY = "feature_properties_version"
+_versions: dict[str, str] = {}
+
+
+def properties_version(session, backend) -> str:
+    """Fingerprint of how feature properties are built (their SQL, with the label tables
+    written into it): stored JSON written by another version of the code is not used."""
+    name = type(backend).__name__
+    if name not in _versions:
+        pairs, joins = ProjectsSource().sql_properties(Context(session, backend, {}), bulk=True)
+        _, props = backend.json_properties(pairs)
+        sql = str(select(props).compile(dialect=session.get_bind().dialect))
+        _versions[name] = hashlib.sha256(sql.encode()).hexdigest()[:16]
+    return _versions[name]
+
+
 def refresh_stored_properties(session, backend, ids: Sequence[int] | None = None) -> None:
-    """Write the feature properties of projects ``ids`` (every project when None) into
-    ``projects.feature_properties``: the same JSON the collection builds on the fly."""
+    """Write the feature properties of projects ``ids`` into ``projects.feature_properties``:
+    the same JSON the collection builds on the fly. Every project is rewritten when ``ids``
+    is None or when the stored JSON was written by another version of the code.
+
+    Only where the database builds feature JSON (PostGIS); elsewhere readers build the
+    properties in Python and nothing is stored."""
+    if not backend.builds_json:
+        return
+    version = properties_version(session, backend)
+    stored = session.get(Meta, PROPERTIES_VERSION_KEY)
+    if stored is None or stored.value != version:
+        ids = None
+        if stored is None:
+            session.add(Meta(key=PROPERTIES_VERSION_KEY, value=version))
+        else:
+            stored.value = version
     src = ProjectsSource()
     ctx = Context(session, backend, {})
     chunks = [None] if ids is None else [list(ids[i : i + 900]) for i in range(0, len(ids), 900)]
     for chunk in chunks:
         if chunk == []:
             continue
-        if backend.builds_json:
-            pairs, joins = src.sql_properties(ctx, bulk=False)
-            row, props = backend.json_properties(pairs)
-            sub = select(Project.id.label("pid"), props.label("props")).select_from(
-                joins(Project.__table__).join(row, true())
-            )
-            if chunk is not None:
-                sub = sub.where(Project.id.in_(chunk))
-            sub = sub.subquery("computed")
-            session.execute(
-                update(Project.__table__).where(Project.id == sub.c.pid).values(feature_properties=sub.c.props)
-            )
-        else:
-            stmt = select(*src.py_columns())
-            if chunk is not None:
-                stmt = stmt.where(Project.id.in_(chunk))
-            rows = session.execute(stmt).all()
-            values = [
-                {"pid": r.id, "props": json.dumps(p, ensure_ascii=False, separators=(",", ":"))}
-                for r, p in zip(rows, src.py_properties(ctx, rows), strict=True)
-            ]
-            if values:
-                session.execute(
-                    update(Project.__table__)
-                    .where(Project.id == bindparam("pid"))
-                    .values(feature_properties=bindparam("props")),
-                    values,
-                )
+        # every project: one merge-joined pass over the side tables; a few: index lookups
+        pairs, joins = src.sql_properties(ctx, bulk=chunk is None)
+        row, props = backend.json_properties(pairs)
+        sub = select(Project.id.label("pid"), props.label("props")).select_from(
+            joins(Project.__table__).join(row, true())
+        )
+        if chunk is not None:
+            sub = sub.where(Project.id.in_(chunk))
+        sub = sub.subquery("computed")
+        session.execute(
+            update(Project.__table__).where(Project.id == sub.c.pid).values(feature_properties=sub.c.props)
+        )
 
 
-def stored_properties_complete(session) -> bool:
-    """Does every project have its stored properties (so readers can skip the joins)?"""
-    missing = session.execute(
-        select(Project.id).where(Project.feature_properties.is_(None)).limit(1)
-    ).first()
+def stored_properties_complete(session, backend) -> bool:
+    """Does every project have stored properties written by this version of the code (so
+    readers can skip the joins)?"""
+    if not backend.builds_json:
+        return False
+    stored = session.execute(select(Meta.value).where(Meta.key == PROPERTIES_VERSION_KEY)).scalar()
+    if stored != properties_version(session, backend):
+        return False
+    missing = session.execute(select(Project.id).where(Project.feature_properties.is_(None)).limit(1)).first()
     return missing is None

@@ -173,3 +173,31 @@ def test_stored_feature_properties_follow_the_data(seeded_db, gazetteer, tmp_pat
         after = stored(s)
         s.rollback()
     assert before == after
+
+
+def test_stored_feature_properties_of_another_code_version_are_not_used(seeded_db, backend):
+    """JSON written by other code (say, before a label changed) is not served; the next
+    refresh, even of one project, rewrites every project."""
+    from sqlalchemy import text
+
+    from geoapp.ogc_sources.projects import (
+        PROPERTIES_VERSION_KEY,
+        refresh_stored_properties,
+        stored_properties_complete,
+    )
+
+    b = seeded_db.backend
+    with seeded_db.sessionmaker() as s:
+        if backend != "postgis":
+            assert not stored_properties_complete(s, b)
+            pytest.skip("SpatiaLite builds feature properties when reading")
+        assert stored_properties_complete(s, b)
+        s.execute(text("UPDATE meta SET value = 'older' WHERE key = :k"), {"k": PROPERTIES_VERSION_KEY})
+        s.execute(text("UPDATE projects SET feature_properties = '{}'"))
+        assert not stored_properties_complete(s, b)
+        first = s.execute(text("SELECT min(id) FROM projects")).scalar()
+        refresh_stored_properties(s, b, [first])
+        assert stored_properties_complete(s, b)
+        empty = s.execute(text("SELECT count(*) FROM projects WHERE feature_properties = '{}'")).scalar()
+        assert empty == 0
+        s.rollback()
