@@ -143,7 +143,7 @@ class Backend:
         """A whole GeoJSON Feature as text, from the id and the geometry and properties JSON texts."""
         raise NotImplementedError
 
-    def joined_text(self, session, stmt: Select) -> tuple[int, str]:
+    def joined_text(self, session, stmt: Select) -> tuple[int, str | bytes]:
         """(row count, the rows' single text column joined with commas) of ``stmt``."""
         rows = session.execute(stmt).scalars().all()
         return len(rows), ",".join(rows)
@@ -279,10 +279,23 @@ class PostGISBackend(Backend):
         # The database joins the chunk: one value instead of a row object per feature.
         # string_agg reads its input in the subquery's (id) order; an ORDER BY inside the
         # aggregate would sort the wide rows a second time. (Text, not bytea: bytea comes
-        # back hex-encoded, which costs more than decoding UTF-8.)
+        # back hex-encoded.)
+        # The chunk comes back as the UTF-8 bytes the server sent, not decoded into a str
+        # that the response would only encode again (~89 MB per 100,000 features; export
+        # 51,000 → 65,000 features/s). The loader is swapped for this one query only.
+        from psycopg.pq import Format
+
         sub = stmt.subquery()
-        n, text_ = session.execute(select(func.count(), func.string_agg(sub.c[0], literal(",")))).one()
-        return n, text_ or ""
+        query = select(func.count(), func.string_agg(sub.c[0], literal(",")))
+        adapters = session.connection().connection.driver_connection.adapters
+        text_oid = adapters.types["text"].oid
+        original = adapters.get_loader(text_oid, Format.TEXT)
+        adapters.register_loader(text_oid, _raw_text_loader())
+        try:
+            n, blob = session.execute(query).one()
+        finally:
+            adapters.register_loader(text_oid, original)
+        return n, blob or b""
 
     def list_agg(self, value, order_by=None):
         from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -292,6 +305,17 @@ class PostGISBackend(Backend):
 
     def empty_list(self):
         return text("'{}'::text[]")
+
+
+def _raw_text_loader():
+    """A psycopg loader giving text values as the bytes received (see ``joined_text``)."""
+    from psycopg.adapt import Loader
+
+    class RawTextLoader(Loader):
+        def load(self, data) -> bytes:
+            return bytes(data)
+
+    return RawTextLoader
 
 
 @dataclass(frozen=True)

@@ -132,20 +132,22 @@ def _file_stem(crs: OutputCrs) -> str:
 
 
 # ----------------------------------------------------------------------------- GeoJSON (streamed)
-def _geojson_chunks(ctx: Context, sel: Selection, crs: OutputCrs, counter: list[int]) -> Iterator[str]:
+def _geojson_chunks(ctx: Context, sel: Selection, crs: OutputCrs, counter: list[int]) -> Iterator[bytes]:
     head = '{"type":"FeatureCollection","name":"projects"'
     if crs.epsg is not None:
         head += f',"crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::{crs.epsg}"}}}}'
     elif crs.key == "gcj02":
         head += ',"coordinate_system":"GCJ-02 (non-standard offset of WGS 84; not RFC 7946)"'
     head += ',"attribution":' + _json_str(ATTRIBUTION) + ',"features":['
-    yield head
+    yield head.encode()
     for batch in iter_features(ctx, sel, crs, limit=None):
         if batch.count:
-            yield "," if counter[0] else ""
-            yield batch.text
+            if counter[0]:
+                yield b","
+            # bytes throughout: large reads come from the database as UTF-8 bytes already
+            yield batch.text if isinstance(batch.text, bytes) else batch.text.encode()
             counter[0] += batch.count
-    yield "]}"
+    yield b"]}"
 
 
 def _json_str(text: str) -> str:
@@ -270,7 +272,7 @@ def write_projects(ctx: Context, args: Mapping[str, Any], fmt_name: str, path: P
 def _write(ctx: Context, sel: Selection, crs: OutputCrs, fmt: Format, path: Path, args: Mapping[str, Any]) -> int:
     if fmt.driver is None:
         counter = [0]
-        with open(path, "w", encoding="utf-8", newline="") as fh:
+        with open(path, "wb") as fh:
             for chunk in _geojson_chunks(ctx, sel, crs, counter):
                 fh.write(chunk)
         return counter[0]

@@ -297,19 +297,21 @@ def items(ctx: Context, collection_id: str, args: Mapping[str, Any], base_url: s
     )[:-1]
     headers = {"Content-Type": f"{GEOJSON}; charset=utf-8", "Content-Crs": content_crs(crs)}
 
-    def chunks() -> Iterator[str]:
+    def chunks() -> Iterator[bytes]:
+        # bytes throughout: large reads come from the database as UTF-8 bytes already
         n = 0
-        yield head + ',"features":['
+        yield (head + ',"features":[').encode()
         for batch in batches:
             if batch.count:
-                yield "," if n else ""
-                yield batch.text
+                if n:
+                    yield b","
+                yield batch.text if isinstance(batch.text, bytes) else batch.text.encode()
                 n += batch.count
-        yield f'],"numberReturned":{n}}}'
+        yield f'],"numberReturned":{n}}}'.encode()
 
     if limit > STREAM_ABOVE:
         return headers, 200, chunks()
-    return headers, 200, "".join(chunks())
+    return headers, 200, b"".join(chunks())
 
 
 def item(

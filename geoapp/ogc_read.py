@@ -44,13 +44,15 @@ _JSON = {"ensure_ascii": False, "separators": (",", ":")}
 
 @dataclass(frozen=True)
 class Batch:
-    """``count`` features as GeoJSON text joined with commas."""
+    """``count`` features as GeoJSON text joined with commas (UTF-8 bytes where the
+    database's answer is passed through untouched)."""
 
     count: int
-    text: str
+    text: str | bytes
 
     def features(self) -> list[dict[str, Any]]:
-        return json.loads(f"[{self.text}]")
+        text = self.text.decode() if isinstance(self.text, bytes) else self.text
+        return json.loads(f"[{text}]")
 
 
 def _where(ctx: Context, stmt: Select, sel: Selection) -> Select:

@@ -684,3 +684,12 @@ def test_parallel_chunked_reads_keep_order(ogc_app, monkeypatch):
         assert everything == sorted(everything)
         page = [f["id"] for b in reading.iter_features(ctx, sel, crs84, limit=300, offset=200) for f in b.features()]
         assert page == everything[200:500]
+    # the helpers' connections went back to the pool with their usual text loader
+    from sqlalchemy import text
+
+    sessions = [db.sessionmaker() for _ in range(db.backend.parallel_reads + 1)]
+    try:
+        assert all(s.execute(text("SELECT '忠县'::text")).scalar() == "忠县" for s in sessions)
+    finally:
+        for s in sessions:
+            s.close()
