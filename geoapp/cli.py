@@ -69,14 +69,22 @@ def db() -> None:
 def db_init(ctx: _Ctx, force_places: bool) -> None:
     """Create or migrate the schema and load the gazetteer's places (idempotent)."""
     from geoapp.gaz import sync_places
+    from geoapp.ogc_sources.projects import refresh_stored_properties, stored_properties_complete
 
     ctx.db.upgrade()
     gaz = ctx.gazetteer()
+    backend = ctx.db.backend
     with ctx.db.session() as session:
         n = sync_places(session, gaz, force=force_places)
+        # feature JSON kept for exports (PostGIS): written now if a migration or another
+        # version of the code left it missing or stale, rather than at the next ingest
+        rewrite = backend.builds_json and not stored_properties_complete(session, backend)
+        if rewrite:
+            refresh_stored_properties(session, backend)
     click.echo(
         f"database ready ({ctx.db.dialect}); "
         + (f"{n} places written" if n else "places already current")
+        + ("; feature properties rewritten" if rewrite else "")
     )
 
 

@@ -201,3 +201,27 @@ def test_stored_feature_properties_of_another_code_version_are_not_used(seeded_d
         empty = s.execute(text("SELECT count(*) FROM projects WHERE feature_properties = '{}'")).scalar()
         assert empty == 0
         s.rollback()
+
+
+def test_db_init_rewrites_missing_stored_properties(seeded_db, backend):
+    """A database migrated to the stored-properties schema gets them from ``geoapp db init``."""
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy import text
+
+    from geoapp.ogc_sources.projects import stored_properties_complete
+
+    if backend != "postgis":
+        pytest.skip("SpatiaLite builds feature properties when reading")
+    with seeded_db.sessionmaker() as s:
+        s.execute(text("UPDATE projects SET feature_properties = NULL WHERE id IN (SELECT min(id) FROM projects)"))
+        s.commit()
+        assert not stored_properties_complete(s, seeded_db.backend)
+    env = {**os.environ, "GEOAPP_DATABASE_URL": seeded_db.url}
+    result = subprocess.run([sys.executable, "-m", "geoapp.cli", "db", "init"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "feature properties rewritten" in result.stdout
+    with seeded_db.sessionmaker() as s:
+        assert stored_properties_complete(s, seeded_db.backend)
