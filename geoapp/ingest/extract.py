@@ -603,6 +603,8 @@ def _natural_place(tok, sentence, vocab: Vocabulary, gazetteer: Gazetteer) -> Ca
             continue
         if any(g in stem for g in vocab.generic) or re.search(r"[\dA-Za-z]", stem):
             continue
+        if name.endswith(tuple(vocab.generic)):
+            continue  # 长寿湖沿湖, 城区滨江: the shore along a water, not one named so
         if any(e.kind in ("county", "city", "province") for sp in gazetteer.find_names(name) for e in sp.entries):
             continue  # 垫江 is a county, not a river
         return Candidate.at(
@@ -615,16 +617,18 @@ class _ShortPlaces:
     """Places named by their bare short name (石宝 for 石宝镇, 梁平 for 梁平区): accepted
     only where such a name is used as a place — a route's endpoint, an item of a list
     of places, or the first word of a longer name — and only when it resolves to a
-    township of the document's own county, or to a county or city."""
+    township of the document's own county, or to a county or city. A county of another
+    province goes by its short name only as a route's end (开州至开江): in a list or at
+    the head of a word such names are ordinary words (通道经济 is not 湖南通道县)."""
 
     def __init__(self, gazetteer: Gazetteer, county) -> None:
         self.gazetteer = gazetteer
         self.county = county
-        self._cache: dict[str, tuple[str, ...] | None] = {}
+        self._cache: dict[tuple[str, bool], tuple[str, ...] | None] = {}
 
-    def resolve(self, text: str) -> tuple[str, ...] | None:
-        if text in self._cache:
-            return self._cache[text]
+    def resolve(self, text: str, *, route_end: bool = False) -> tuple[str, ...] | None:
+        if (text, route_end) in self._cache:
+            return self._cache[text, route_end]
         found = None
         if 2 <= len(text) <= 6 and self.gazetteer.knows(text):
             context = self.county.name if self.county is not None else None
@@ -632,15 +636,19 @@ class _ShortPlaces:
             best = matches[0] if matches else None
             if best is not None and best.method == "exact":
                 own = self.county is not None and self.county.code in best.county_codes
+                entry = self.gazetteer.get(best.gazetteer_id)
+                same_province = (
+                    self.county is not None and entry is not None and entry.admin[:1] == self.county.admin[:1]
+                )
                 other_unit = (
-                    best.kind in ("county", "city")
+                    (best.kind == "city" or (best.kind == "county" and (same_province or route_end)))
                     and not (own and best.kind == "county")
                     and self.gazetteer.in_region(best.gazetteer_id)
                 )
                 local_place = best.kind in ("township", "locality", "feature") and own
                 if other_unit or local_place:
                     found = (best.gazetteer_id,)
-        self._cache[text] = found
+        self._cache[text, route_end] = found
         return found
 
     def _place(self, name, start, sentence, entry_ids) -> Candidate:
@@ -685,7 +693,7 @@ class _ShortPlaces:
         for part in re.split(r"至|—|经|~|、", body):
             part = clean_name(part)
             for cut in range(len(part), 1, -1):  # "两河段公路" → 两河
-                ids = self.resolve(part[:cut])
+                ids = self.resolve(part[:cut], route_end=True)
                 if ids:
                     name = part[:cut]
                     pos = cand.surface.find(name)

@@ -103,3 +103,23 @@ def test_mentions_point_at_their_sentence_and_section(gazetteer):
     assert analysis.raw.text[m.start : m.end] == "巫云开高速"
     assert "开工建设巫云开高速" in m.sentence
     assert m.section.endswith("1.构建立体交通网")
+
+
+def test_far_county_short_names_only_as_route_ends(gazetteer):
+    """开江 (四川) is a place where a route ends there; 通道 (湖南通道县) and 新城 (西安新城区)
+    at the head of ordinary words are not places at all."""
+    found, _ = items(
+        gazetteer,
+        "推进云阳至开江快速通道前期工作。创新通道经济、枢纽经济、门户经济发展模式。"
+        "完善新城配套、老城更新、园区服务等公共设施。",
+    )
+    assert found["开江"].kind == "place" and found["开江"].counties[0][1] == "开江县"
+    assert "通道" not in found and "新城" not in found
+    assert not any(it.counties and it.counties[0][1] in ("通道侗族自治县", "新城区") for it in found.values())
+
+
+def test_a_shore_is_not_a_named_water(gazetteer):
+    """长寿湖沿湖 is the lakeside of 长寿湖, not a lake called so; 放大 is a verb, not a name."""
+    found, _ = items(gazetteer, "打造长寿湖沿湖、澎溪河沿河乡村振兴示范带。放大明月山招商联盟联动效应。")
+    assert not any(name.endswith(("沿湖", "沿河")) for name in found)
+    assert "放大明月山" not in found and found["明月山"].subtype == "mountain"
