@@ -24,8 +24,8 @@ help:
 	@echo "make lint    - ruff"
 	@echo "make bench   - run the benchmarks in bench/ (prints numbers)"
 
-serve: setup $(DB_FILE)
-	$(BIN)/geoapp serve
+serve: db
+	GEOAPP_DATABASE_URL=sqlite:///$(CURDIR)/$(DB_FILE) $(BIN)/geoapp serve
 
 test: setup-test
 	scripts/run-tests.sh
@@ -51,16 +51,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 gazetteer: venv
 	@$(BIN)/python -c "from gazetteer import Gazetteer; g = Gazetteer.load(); print('gazetteer:', len(g.entries), 'entries')"
 
-# The embedded database, built from seeds/ when missing (into a temporary file, so a failed
-# build leaves nothing half-done behind).
-$(DB_FILE): | venv
-	@mkdir -p var
-	rm -f $@.tmp $@.tmp-wal $@.tmp-shm
-	GEOAPP_DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp $(BIN)/geoapp db init
-	GEOAPP_DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp $(BIN)/geoapp ingest $(SEEDS)
-	mv $@.tmp $@
-
-db: setup $(DB_FILE)
+# The embedded database: built from seeds/ when missing or never set up, migrated when
+# older than the code (scripts/ensure-db.sh); a few tenths of a second when current.
+db: setup
+	@scripts/ensure-db.sh $(DB_FILE) $(SEEDS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from geoapp.errors import GeoappError
+from geoapp.errors import DatabaseError, GeoappError
 from geoapp.settings import SETTINGS, load_settings
 
 __all__ = ["main", "cli"]
@@ -91,10 +91,18 @@ def db_init(ctx: _Ctx, force_places: bool) -> None:
 @db.command("status")
 @pass_ctx
 def db_status(ctx: _Ctx) -> None:
-    """Print the schema revision of the database and the newest one."""
+    """Print the schema revision of the database and the newest one.
+
+    Exit code: 0 the schema is current, 3 there is no schema (run ``geoapp db init``),
+    4 the schema is older than the code (``geoapp db init`` migrates it)."""
     from geoapp.db import current_revision, head_revision
 
-    click.echo(f"{ctx.db.dialect}: revision {current_revision(ctx.db.engine)} (newest {head_revision()})")
+    current, newest = current_revision(ctx.db.engine), head_revision()
+    click.echo(f"{ctx.db.dialect}: revision {current} (newest {newest})")
+    if current is None:
+        sys.exit(3)
+    if current != newest:
+        sys.exit(4)
 
 
 # ----------------------------------------------------------------------------- settings
@@ -259,7 +267,14 @@ def serve(ctx: _Ctx, host: str | None, port: int | None, threads: int) -> None:
     from werkzeug.serving import make_server
 
     from geoapp import create_app
+    from geoapp.db import current_revision, head_revision
 
+    # Refuse to serve a database that was never set up (or is behind the code): every
+    # page would fail. One line that says what to do instead.
+    current, newest = current_revision(ctx.db.engine), head_revision()
+    if current != newest:
+        state = "has no schema" if current is None else f"has schema revision {current}, the code needs {newest}"
+        raise DatabaseError(f"the database {state}: run `geoapp db init` first (or `make serve`)")
     app = create_app()
     host = host or ctx.settings["host"]
     port = port or ctx.settings["port"]

@@ -108,3 +108,44 @@ def test_ingest_reports_each_bad_file_and_keeps_going(tmp_path):
     assert any("empty.txt: empty file" in e for e in errors)
     assert any("blob.bin: binary file" in e for e in errors)
     assert f"ingested {seed}" in result.stdout
+
+
+def test_db_status_exit_code_says_what_to_do(tmp_path):
+    env = {"GEOAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'status.sqlite'}"}
+    before = run("db", "status", env=env)
+    assert before.returncode == 3 and "revision None" in before.stdout
+    assert run("db", "init", env=env).returncode == 0
+    after = run("db", "status", env=env)
+    assert after.returncode == 0, after.stdout + after.stderr
+
+
+def test_serve_refuses_a_database_without_schema(tmp_path):
+    result = run("serve", "--port", "5999", env={"GEOAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite'}"})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "geoapp: error: the database has no schema: run `geoapp db init` first (or `make serve`)"
+    ]
+
+
+def test_make_serve_database_step_rebuilds_a_file_never_set_up_and_keeps_a_good_one(tmp_path):
+    """A SpatiaLite file opened once without ``db init`` (so no schema, no data) is built
+    from the seeds; a current database is left as it is."""
+    db = tmp_path / "geoapp.sqlite"
+    env = {"GEOAPP_DATABASE_URL": f"sqlite:///{db}"}
+    assert run("db", "status", env=env).returncode == 3  # creates the file, with no schema
+    assert db.exists()
+    seed = str(ROOT / "seeds" / "004_c8348abb5d8ded36.txt")
+
+    def ensure():
+        return subprocess.run(
+            [str(ROOT / "scripts" / "ensure-db.sh"), str(db), seed], capture_output=True, text=True, timeout=300
+        )
+
+    built = ensure()
+    assert built.returncode == 0, built.stderr
+    assert f"ingested {seed}" in built.stdout
+    assert run("db", "status", env=env).returncode == 0
+    mtime = db.stat().st_mtime_ns
+    again = ensure()
+    assert again.returncode == 0 and "ingested" not in again.stdout
+    assert db.stat().st_mtime_ns == mtime
