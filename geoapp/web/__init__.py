@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from geoapp.errors import GeoappError
+from geoapp.errors import DatabaseError, GeoappError
 
 __all__ = ["register", "respond", "JSON_PREFIXES"]
 
@@ -62,8 +62,29 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        schema = _schema_problem(app, exc)
+        if schema is not None:  # a server not set up yet: say what to do, not "internal error"
+            return _geoapp_error(DatabaseError(schema))
         # Never show a stack trace; log it for the operator.
         app.logger.exception("unhandled error on %s", request.path)
         if _wants_json():
             return respond(({}, 500, _error_body("ServerError", "internal error; see the server log")))
         return Response("internal error; see the server log", status=500, mimetype="text/plain")
+
+
+def _schema_problem(app: Flask, exc: Exception) -> str | None:
+    """Why a database error happened when it is because the schema is missing or old."""
+    from sqlalchemy.exc import DBAPIError
+
+    from geoapp.db import current_revision, head_revision
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    try:
+        current, newest = current_revision(app.extensions["geoapp.db"].engine), head_revision()
+    except Exception:  # the database itself is the problem; the generic answer stands
+        return None
+    if current == newest:
+        return None
+    state = "has no schema" if current is None else f"has schema revision {current}, the code needs {newest}"
+    return f"the database {state}: run `geoapp db init`"

@@ -34,3 +34,19 @@ def test_projects_geojson_is_utf8_chinese(client):
     body = response.get_json()
     assert body["numberReturned"] == 5 and body["numberMatched"] > 100
     assert all(f["geometry"] and f["properties"]["precision"] in range(1, 10) for f in body["features"])
+
+
+def test_a_database_without_schema_is_a_503_that_says_what_to_do(fresh_url):
+    """Before `geoapp db init` every API call answers 503 with the fix, never a bare 500."""
+    from geoapp import create_app
+
+    app = create_app({"database_url": fresh_url})
+    client = app.test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.get_json()["schema_revision"] is None
+    for path in ("/api/projects.geojson", "/collections/projects/items"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        body = response.get_json()
+        assert body["code"] == "DatabaseError"
+        assert body["description"] == "the database has no schema: run `geoapp db init`"
