@@ -117,8 +117,10 @@ class Project(Base):
     gazetteer_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     geom = mapped_column(GEOMETRY, nullable=False)
-    #: the feature's properties as JSON text (derived; refreshed by ingestion, may be NULL)
+    #: the feature's properties as JSON text, and the whole feature in CRS84 (derived data,
+    #: refreshed by ingestion on PostGIS; NULL elsewhere)
     feature_properties: Mapped[str | None] = mapped_column(Text, deferred=True)
+    feature_json: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     mentions: Mapped[list[Mention]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True

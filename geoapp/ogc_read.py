@@ -130,11 +130,15 @@ _built: dict[tuple, Select] = {}
 def _features_sql(ctx: Context, src: Source, crs: OutputCrs, geom_sql, bulk: bool, id_range=None) -> Select:
     """SELECT one text column: whole features, written by the database."""
     b = ctx.backend
-    stored = src.stored_properties(ctx)
-    key = (src.id, type(b).__name__, crs.key, crs.swap_xy, bulk, stored is not None)
+    whole = src.stored_feature(ctx, crs)
+    stored = src.stored_properties(ctx) if whole is None else None
+    key = (src.id, type(b).__name__, crs.key, crs.swap_xy, bulk, stored is not None, whole is not None)
     if id_range is None and key in _built:
         return _built[key]
-    if stored is not None:
+    if whole is not None:
+        # The whole feature, written when the data changed: the database only reads it.
+        stmt = select(whole.label("feature")).select_from(src.frm())
+    elif stored is not None:
         # Properties written when the data changed: one table, no joins, no JSON building.
         feature = b.feature_text(src.id_col, geom_sql, stored).label("feature")
         stmt = select(feature).select_from(src.frm())

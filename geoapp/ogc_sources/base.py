@@ -84,6 +84,11 @@ class Source:
         and it is complete (readers then skip building them); None by default."""
         return None
 
+    def stored_feature(self, ctx: Context, crs) -> ColumnElement | None:
+        """A column holding every whole feature as GeoJSON text in ``crs``, when there is
+        one and it is complete; None by default."""
+        return None
+
     def sql_properties(
         self, ctx: Context, bulk: bool, id_range: tuple[int, int] | None = None
     ) -> tuple[list[tuple[str, Any]], Callable]:

@@ -10,6 +10,7 @@ from sqlalchemy import Text, and_, case, cast, func, select, true, update
 
 from geoapp.api import Context
 from geoapp.cql import Queryable
+from geoapp.crs import CRS84
 from geoapp.filters import FILTER_PARAMS, ProjectFilter, parse_filters
 from geoapp.models import Document, Mention, Meta, Project, ProjectCounty
 from geoapp.ogc_sources.base import Source, label_sql, precision_text_sql
@@ -111,6 +112,12 @@ class ProjectsSource(Source):
     def stored_properties(self, ctx):
         # Written by ingestion; used only when no project lacks it (one index probe).
         return Project.feature_properties if stored_properties_complete(ctx.session, ctx.backend) else None
+
+    def stored_feature(self, ctx, crs):
+        # the default output (CRS84, lon/lat, 7 decimals) is kept whole
+        if crs.key != CRS84.key or crs.swap_xy or crs.digits != CRS84.digits:
+            return None
+        return Project.feature_json if stored_properties_complete(ctx.session, ctx.backend) else None
 
     def sql_properties(self, ctx, bulk, id_range=None):
         b = ctx.backend
@@ -223,9 +230,15 @@ def properties_version(session, backend) -> str:
     if name not in _versions:
         pairs, joins = ProjectsSource().sql_properties(Context(session, backend, {}), bulk=True)
         _, props = backend.json_properties(pairs)
-        sql = str(select(props).compile(dialect=session.get_bind().dialect))
+        sql = str(select(props, _stored_feature(backend, props)).compile(dialect=session.get_bind().dialect))
         _versions[name] = hashlib.sha256(sql.encode()).hexdigest()[:16]
     return _versions[name]
+
+
+def _stored_feature(backend, props):
+    """The whole feature in CRS84, as the collection writes it."""
+    geometry = backend.geojson_in(Project.geom, CRS84.epsg, CRS84.swap_xy, CRS84.digits)
+    return backend.feature_text(Project.id, geometry, props)
 
 
 def refresh_stored_properties(session, backend, ids: Sequence[int] | None = None) -> None:
@@ -261,7 +274,9 @@ def refresh_stored_properties(session, backend, ids: Sequence[int] | None = None
             sub = sub.where(Project.id.in_(chunk))
         sub = sub.subquery("computed")
         session.execute(
-            update(Project.__table__).where(Project.id == sub.c.pid).values(feature_properties=sub.c.props)
+            update(Project.__table__)
+            .where(Project.id == sub.c.pid)
+            .values(feature_properties=sub.c.props, feature_json=_stored_feature(backend, sub.c.props))
         )
 
 

@@ -163,12 +163,12 @@ def test_stored_feature_properties_follow_the_data(seeded_db, gazetteer, tmp_pat
     assert ingest_files(seeded_db, gazetteer, [changed]).failed == 0
 
     def stored(s):
-        rows = s.execute(text("SELECT id, feature_properties FROM projects ORDER BY id")).all()
-        return {pid: json.loads(props) for pid, props in rows}
+        rows = s.execute(text("SELECT id, feature_properties, feature_json FROM projects ORDER BY id")).all()
+        return {pid: (json.loads(props), json.loads(whole)) for pid, props, whole in rows}
 
     with seeded_db.sessionmaker() as s:
         before = stored(s)
-        assert all(before.values())
+        assert all(props and whole["properties"] == props for props, whole in before.values())
         refresh_stored_properties(s, seeded_db.backend)
         after = stored(s)
         s.rollback()

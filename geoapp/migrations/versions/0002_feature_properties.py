@@ -1,9 +1,10 @@
-"""Projects keep their feature properties as JSON text, written when their data change.
+"""Projects keep their feature JSON, written when their data change: the properties
+(``feature_properties``) and the whole CRS84 feature (``feature_json``).
 
 A whole export then reads one table instead of joining counties and first mentions
-for every feature (measured on PostGIS: ~55,000 → 200,000 features/s from the
-database). The column is derived data: ingestion refreshes it for the projects a
-document touches, and it may be NULL (readers then build the properties).
+and writing GeoJSON for every feature. The columns are derived data: ingestion
+refreshes them for the projects a document touches, and they may be NULL (readers
+then build the features).
 
 Revision ID: 0002
 Revises: 0001
@@ -23,6 +24,7 @@ depends_on = None
 # columns in place; a batch "copy and move" would fight SpatiaLite's geometry registry.
 def upgrade() -> None:
     op.add_column("projects", sa.Column("feature_properties", sa.Text(), nullable=True))
+    op.add_column("projects", sa.Column("feature_json", sa.Text(), nullable=True))
     # Readers ask "is any project's JSON missing?" before using the column: a partial
     # index answers that without scanning the table (PostgreSQL and SQLite both have them).
     op.create_index(
@@ -36,4 +38,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_projects_properties_missing", table_name="projects")
+    op.drop_column("projects", "feature_json")
     op.drop_column("projects", "feature_properties")
