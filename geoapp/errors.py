@@ -19,6 +19,7 @@ __all__ = [
     "IngestError",
     "InvalidParameter",
     "NotFound",
+    "ServiceUnavailable",
 ]
 
 
@@ -65,3 +66,16 @@ class NotFound(GeoappError):
     exit_code = 1
     http_status = 404
     code = "NotFound"
+
+
+class ServiceUnavailable(GeoappError):
+    """The server cannot do this now but will soon: the database is down, or a bounded
+    queue (renders) is full. Answered 503 with ``Retry-After: retry_after`` seconds."""
+
+    exit_code = 3
+    http_status = 503
+    code = "ServiceUnavailable"
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
