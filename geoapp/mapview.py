@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import folium
-from folium.plugins import Fullscreen, MarkerCluster, MeasureControl
+from folium.plugins import Fullscreen, MarkerCluster
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -231,7 +231,8 @@ def build_map_page(
     )
     m.options["maxZoom"] = 18  # without it MarkerCluster refuses a tile-less map
     Fullscreen(position="topleft").add_to(m)
-    MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="meters").add_to(m)
+    # Distances: Leaflet.PolylineMeasure, added by planner.js (folium's MeasureControl wraps
+    # leaflet-measure, whose lodash templates need eval(), which the page's CSP forbids).
     groups = {}
     for key in ("counties", "towns", "corridors", "projects", "places"):
         groups[key] = folium.FeatureGroup(name=t[f"layer_{key}"], show=key != "towns").add_to(m)

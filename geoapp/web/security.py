@@ -18,7 +18,7 @@ Contract:
   (which carries no document text: see :mod:`geoapp.mapview`).
 
 >>> depth(b'[[["a", {"b": [1]}]], "[[["]')
-4
+5
 >>> add_nonce('<script>x()</script><script src="/a.js"></script>', "N")
 '<script nonce="N">x()</script><script src="/a.js"></script>'
 """
@@ -46,9 +46,10 @@ __all__ = [
     "security_headers",
 ]
 
-#: longest accepted request line (method, path and query): CQL2 filters up to 20,000
-#: characters are documented, and 16 KB of URL-encoded text holds the common ones.
-MAX_REQUEST_LINE = 16 * 1024
+#: longest accepted path and query: CQL2 filters up to 20,000 characters are documented
+#: (URL-encoded, up to ~60 KB); the WSGI servers are configured to pass at least this much,
+#: so a longer URL gets this JSON 414 rather than a server's own HTML page.
+MAX_REQUEST_LINE = 64 * 1024
 #: deepest JSON nesting a request body may have (GeoJSON needs 5 for a polygon)
 MAX_JSON_DEPTH = 32
 

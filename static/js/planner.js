@@ -74,6 +74,10 @@
     var layers = {};
     Object.keys(cfg.layers).forEach(function (k) { layers[k] = window[cfg.layers[k]]; });
     var cluster = window[cfg.cluster];
+    if (L.control.polylineMeasure) {
+      L.control.polylineMeasure({ position: "topleft", unit: "metres", showBearings: false, clearMeasurementsOnStop: false,
+                                  measureControlTitleOn: t.measure_on, measureControlTitleOff: t.measure_off }).addTo(map);
+    }
     var status = document.getElementById("map-status");
     var loaded = [];          // features of the current selection (WGS84, as served)
     var counties = null;      // county outlines (WGS84)
