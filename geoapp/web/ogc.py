@@ -7,6 +7,7 @@ framework-free function of :mod:`geoapp.ogc` or :mod:`geoapp.exporting`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, g, request
@@ -65,7 +66,8 @@ def _accept() -> str | None:
 
 
 def _routes() -> set[str]:
-    return {rule.rule for rule in current_app.url_map.iter_rules()}
+    # converter arguments (<int(max=…):id>) are a detail of the routing, not another path
+    return {re.sub(r"<(\w+)\([^)>]*\):", r"<\1:", rule.rule) for rule in current_app.url_map.iter_rules()}
 
 
 @bp.get("/conformance")
