@@ -306,7 +306,7 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
                 "NotFound": _error("No such collection or feature (OGC exception)"),
                 "ServerError": _error("Server error (OGC exception; details only in the server log)"),
                 "MethodNotAllowed": _error("The method is not allowed here; the Allow header lists those that are"),
-                "URITooLong": _error("The URL is longer than the server accepts (64 KB)"),
+                "URITooLong": _error("The URL is longer than the server accepts (256 KB)"),
                 "UnsupportedMediaType": _error("The request body is not of the media type this operation takes"),
                 "ServiceUnavailable": {
                     **_error("The database is unreachable, or the render queue is full: retry after Retry-After seconds"),

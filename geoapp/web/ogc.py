@@ -7,6 +7,7 @@ framework-free function of :mod:`geoapp.ogc` or :mod:`geoapp.exporting`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -34,7 +35,17 @@ def send(result) -> Response:
         for session in sessions:  # the body is complete: done with the database
             close_quietly(session)
         return respond(result)
-    response = Response(body, status=status, headers=headers)
+    # The first chunk is made here, before the status line is sent: a query that fails at
+    # once (database down, bad filter) still gets its proper error response.
+    try:
+        first = next(body)
+    except StopIteration:
+        first = b""
+    except BaseException:
+        for session in sessions:
+            close_quietly(session)
+        raise
+    response = Response(itertools.chain([first], body), status=status, headers=headers)
     for session in sessions:
         response.call_on_close(lambda s=session: close_quietly(s))
     return response

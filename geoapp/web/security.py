@@ -46,10 +46,10 @@ __all__ = [
     "security_headers",
 ]
 
-#: longest accepted path and query: CQL2 filters up to 20,000 characters are documented
-#: (URL-encoded, up to ~60 KB); the WSGI servers are configured to pass at least this much,
-#: so a longer URL gets this JSON 414 rather than a server's own HTML page.
-MAX_REQUEST_LINE = 64 * 1024
+#: longest accepted path and query: CQL2 filters up to 20,000 characters are documented,
+#: and 20,000 Chinese characters take 180 KB URL-encoded. The WSGI servers are configured
+#: to pass at least this much, so a longer URL gets this JSON 414, not a server's HTML page.
+MAX_REQUEST_LINE = 256 * 1024
 #: deepest JSON nesting a request body may have (GeoJSON needs 5 for a polygon)
 MAX_JSON_DEPTH = 32
 
