@@ -161,14 +161,20 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer) -> DocumentAnalysis:
         cache_key = (cand.name, cand.entry_ids)
         loc = located.get(cache_key)
         if loc is None:
-            loc = locate(
-                gaz,
-                cand.name,
-                county,
-                hint=cand.geometry_hint,
-                description=cand.fields.get("description"),
-                entry_ids=cand.entry_ids,
-            )
+            try:
+                loc = locate(
+                    gaz,
+                    cand.name,
+                    county,
+                    hint=cand.geometry_hint,
+                    description=cand.fields.get("description"),
+                    entry_ids=cand.entry_ids,
+                )
+            except LookupError:
+                # Not in the gazetteer and the document's county is unknown: there is
+                # nowhere honest to put it, so it is not mapped (rather than the whole
+                # document failing).
+                continue
             located[cache_key] = loc
         counties = list(loc.counties)
         if county is not None and (county.code, county.name) in counties:
