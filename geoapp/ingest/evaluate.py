@@ -8,12 +8,14 @@ Annotation columns: ``name, kind, category, subtype, county, status, line, evide
 from __future__ import annotations
 
 import csv
+from functools import cache
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gazetteer.normalize import normalize
+from geoapp.ingest.script import comparable_script
 from geoapp.ingest.document import Item
 
 __all__ = ["Score", "Evaluation", "DocumentScore", "evaluate_items", "evaluate_document", "matches", "read_annotation"]
@@ -22,8 +24,11 @@ __all__ = ["Score", "Evaluation", "DocumentScore", "evaluate_items", "evaluate_d
 _ROUTE_KINDS = ("高速公路", "高速", "高铁", "城际铁路", "城际", "铁路", "公路", "快速通道", "通道")
 
 
+@cache
 def _key(name: str) -> str:
-    name = normalize(name)  # the extractor's names are normalised (full-width, dashes)
+    # the extractor's names are normalised (full-width, dashes) and Simplified; an
+    # annotation keeps the script of its text, so both sides are compared in Simplified
+    name = normalize(comparable_script(name))
     name = re.sub(r"[（(][^）)]*[)）]", "", name)
     return re.sub(r"[“”\"'‘’《》\s·、]", "", name)
 
