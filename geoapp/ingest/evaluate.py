@@ -8,15 +8,15 @@ Annotation columns: ``name, kind, category, subtype, county, status, line, evide
 from __future__ import annotations
 
 import csv
-from functools import cache
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from gazetteer.normalize import normalize
-from geoapp.ingest.script import comparable_script
 from geoapp.ingest.document import Item
+from geoapp.ingest.script import comparable_script
 
 __all__ = ["Score", "Evaluation", "DocumentScore", "evaluate_items", "evaluate_document", "matches", "read_annotation"]
 
