@@ -21,29 +21,37 @@ Caching: an in-process LRU (``render_cache_size`` entries) keyed by the
 normalised request and the database state (project and document counts and
 latest update times), so re-ingestion invalidates it without any hook.
 
-Bounded work (per server process): images are drawn in a :class:`RenderPool` of
+Bounded work (per server process): images are made in a :class:`RenderPool` of
 ``render_workers`` threads; at most ``render_workers + render_queue`` requests may
-wait for a drawing (beyond that: :class:`ServiceUnavailable`, a 503 with
+wait for an image (beyond that: :class:`ServiceUnavailable`, a 503 with
 ``Retry-After``), a request waits at most ``render_timeout`` seconds (then 503; the
 drawing goes on and its image is cached for the retry), and concurrent requests
-for the same image share one drawing (single flight). A drawing reads the
+for the same image share one drawing (single flight). A pool thread reads the
 database through its own short-lived session, which is closed before drawing
-starts, and the web route hands its own connection back before waiting, so
-renders never hold database connections while matplotlib works.
+starts (the web route hands its own connection back before waiting), so renders
+never hold database connections while matplotlib works. With
+``render_isolation=process`` (the default) matplotlib then runs in a child process
+(one per worker, started on first use, at a lower CPU priority): drawing never holds
+the server process's Python lock, so cheap requests on the server's other threads
+are not slowed down by it; ``thread`` draws in the server process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
+import multiprocessing
 import os
 import threading
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -53,7 +61,7 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from geoapp.errors import InvalidParameter, ServiceUnavailable
+from geoapp.errors import ConfigError, InvalidParameter, ServiceUnavailable
 from geoapp.filters import MULTI_COUNTY, ProjectFilter, parse_filters
 from geoapp.models import Document, Project
 from geoapp.queries import corridor_geometry
@@ -324,10 +332,64 @@ def _draw(ctx, engine, req: _Request) -> RenderedImage:
             updated=_day(state[1]),
         )
     # the session is closed: its connection is back in the pool while matplotlib draws
-    data, info = draw_map(content, opts.width, opts.height, opts.dpi, opts.fmt)
+    data, info = draw_image(content, opts.width, opts.height, opts.dpi, opts.fmt, ctx.settings)
     image = RenderedImage(data, FORMATS[opts.fmt], req.etag, f"{content.title}.{opts.fmt}", info)
     _cache_put(req.key, image, ctx.settings["render_cache_size"])
     return image
+
+
+# ----------------------------------------------------------------------------- drawing processes
+#: how much lower the CPU priority of drawing processes is than the server's (``nice``)
+DRAW_NICENESS = 10
+ISOLATIONS = ("process", "thread")
+_drawers: dict[tuple[int, int], ProcessPoolExecutor] = {}
+_drawers_lock = threading.Lock()
+
+
+def _drawer_init() -> None:
+    with contextlib.suppress(OSError):
+        os.nice(DRAW_NICENESS)
+
+
+def _draw_in_child(content, width: int, height: int, dpi: int, fmt: str):
+    """In a drawing process: the image, its facts, and the warnings drawing raised (for the parent)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data, info = draw_map(content, width, height, dpi, fmt)
+    return data, info, [(str(w.message), w.category) for w in caught]
+
+
+def _drawer(workers: int) -> ProcessPoolExecutor:
+    key = (os.getpid(), workers)
+    with _drawers_lock:
+        ex = _drawers.get(key)
+        if ex is None:
+            ex = _drawers[key] = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn"), initializer=_drawer_init
+            )
+        return ex
+
+
+def draw_image(content, width: int, height: int, dpi: int, fmt: str, settings: Mapping[str, Any]):
+    """``draw_map`` in a drawing process (``render_isolation=process``) or in this thread.
+
+    Warnings raised while drawing (e.g. a glyph missing from the font) are raised again here,
+    so they behave as if the drawing had been done in this process."""
+    isolation = settings.get("render_isolation", "process")
+    if isolation not in ISOLATIONS:
+        raise ConfigError(f"GEOAPP_RENDER_ISOLATION must be process or thread, got {isolation!r}")
+    if isolation == "thread":
+        return draw_map(content, width, height, dpi, fmt)
+    workers = settings["render_workers"]
+    try:
+        data, info, caught = _drawer(workers).submit(_draw_in_child, content, width, height, dpi, fmt).result()
+    except BrokenProcessPool:
+        with _drawers_lock:  # a drawing process died (killed, out of memory): start afresh next time
+            _drawers.pop((os.getpid(), workers), None)
+        raise ServiceUnavailable("the drawing process stopped unexpectedly; try again", retry_after=2) from None
+    for message, category in caught:
+        warnings.warn(message, category, stacklevel=2)
+    return data, info
 
 
 # ----------------------------------------------------------------------------- the render pool
@@ -483,8 +545,9 @@ def render_to_file(db, settings: Mapping[str, Any], args: Mapping[str, Any], out
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise InvalidParameter(f"unsupported image format {output.suffix or '(none)'!r}: use .png, .svg or .pdf")
-    # The command waits as long as the drawing takes (render_timeout is for web requests).
-    ctx_settings = {**settings, "render_timeout": 0}
+    # The command waits as long as the drawing takes (render_timeout is for web requests), and
+    # draws in its own process (a drawing process would only add its start-up time).
+    ctx_settings = {**settings, "render_timeout": 0, "render_isolation": "thread"}
     with db.session() as session:
         ctx = Context(session, db.backend, ctx_settings)
         req = _prepare(ctx, args, fmt)

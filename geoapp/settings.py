@@ -112,11 +112,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "render_workers",
         1,
-        "Map images drawn at once, per server process (drawing is CPU-bound and holds Python's "
-        "lock: run one process per core rather than more of these).",
+        "Map images made at once, per server process (with render_isolation=process, each has "
+        "its own drawing process).",
         int,
         1,
         64,
+    ),
+    Setting(
+        "render_isolation",
+        "process",
+        "Where map images are drawn: `process` (child processes at a lower CPU priority, so drawing "
+        "never slows the server's other requests) or `thread` (in the server process).",
     ),
     Setting(
         "render_queue",

@@ -8,6 +8,7 @@ The drawing itself is the real one, wrapped to count calls and to be held or slo
 from __future__ import annotations
 
 import io
+import os
 import re
 import threading
 import time
@@ -20,23 +21,24 @@ from PIL import Image
 from geoapp import rendering
 from geoapp.db import get_database
 from geoapp.errors import ServiceUnavailable
+from tests.test_serve import stop
 
 SMALL = "width=800&height=600&dpi=100"
 SPATIALITE = pytest.mark.parametrize("backend", ["spatialite"], indirect=True)
 
 
 class Drawing:
-    """Replaces ``rendering.draw_map``: counts calls; ``gate`` holds them; ``delay`` slows them."""
+    """Replaces ``rendering.draw_image``: counts calls; ``gate`` holds them; ``delay`` slows them."""
 
     def __init__(self, monkeypatch, delay: float = 0.0):
-        self.real = rendering.draw_map
+        self.real = rendering.draw_image
         self.calls = 0
         self.delay = delay
         self.gate = threading.Event()
         self.gate.set()
         self.started = threading.Event()
         self.lock = threading.Lock()
-        monkeypatch.setattr(rendering, "draw_map", self)
+        monkeypatch.setattr(rendering, "draw_image", self)
 
     def __call__(self, *args, **kwargs):
         with self.lock:
@@ -68,8 +70,7 @@ def make_server(seeded_db):
 
     yield make
     for server, thread in servers:
-        server.close()
-        thread.join(5)
+        stop(server, thread)
     forget_database(seeded_db.url)
 
 
@@ -211,3 +212,20 @@ def test_pool_unit_single_flight_queue_and_cancel():
         assert busy.result() == "busy"
     time.sleep(0.1)
     assert "queued" not in calls and pool2.waiting == 0
+
+
+@SPATIALITE
+def test_drawing_processes_draw_the_same_bytes_at_a_lower_priority(seeded_db):
+    from geoapp.api import Context
+    from geoapp.settings import load_settings
+
+    images = {}
+    with seeded_db.session() as session:
+        for isolation in ("process", "thread"):
+            settings = load_settings(overrides={"database_url": seeded_db.url, "render_cache_size": 0,
+                                                "render_isolation": isolation})
+            ctx = Context(session, seeded_db.backend, settings)
+            images[isolation] = rendering.render_map(ctx, {"county": ["垫江县"], "width": ["600"],
+                                                           "height": ["400"], "dpi": ["72"]}, "png")
+    assert images["process"].data == images["thread"].data and images["process"].info == images["thread"].info
+    assert rendering._drawer(1).submit(os.nice, 0).result() == os.nice(0) + rendering.DRAW_NICENESS

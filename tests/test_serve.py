@@ -42,6 +42,17 @@ class SlowApp:
         return [body]
 
 
+def stop(server, thread) -> None:
+    """Stop a waitress server run in ``thread``: its worker threads first (they finish what they
+    are writing), then every socket, which ends the server's loop."""
+    from waitress import wasyncore
+
+    server.task_dispatcher.shutdown()
+    wasyncore.close_all(server._map)
+    thread.join(5)
+    assert not thread.is_alive()
+
+
 @pytest.fixture
 def serve():
     servers = []
@@ -55,8 +66,7 @@ def serve():
 
     yield start
     for server, thread in servers:
-        server.close()
-        thread.join(5)
+        stop(server, thread)
 
 
 def test_threads_bound_the_requests_served_at_once(serve):
