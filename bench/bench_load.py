@@ -178,7 +178,8 @@ def paths_for(kind: str, ids: list[int], names: list[tuple[str, str]]) -> list[s
 
 
 def _client(port: int, kind: str, paths: list[str], until: float, seed: int, out: list) -> None:
-    """One closed-loop client: (kind, start, end, status, has Retry-After, JSON body) per request."""
+    """One closed-loop client: (kind, start, end, status, has Retry-After, JSON body, why) per request;
+    ``why`` tells a render 503 for a full queue ("queue") from one for a timeout ("timeout")."""
     rnd = random.Random(seed)
     paths = paths[:]
     rnd.shuffle(paths)
@@ -191,16 +192,19 @@ def _client(port: int, kind: str, paths: list[str], until: float, seed: int, out
         try:
             conn.request("GET", path, headers={"Accept": "application/json"})
             resp = conn.getresponse()
-            resp.read()
+            body = resp.read()
             status = resp.status
             retry = resp.getheader("Retry-After") is not None
             is_json = (resp.getheader("Content-Type") or "").startswith(("application/json", "application/geo+json"))
             if resp.getheader("Connection", "").lower() == "close":
                 conn.close()
         except (OSError, http.client.HTTPException):
-            status, retry, is_json = 0, False, False
+            status, retry, is_json, body = 0, False, False, b""
             conn.close()
-        out.append((kind, t0, time.time(), status, retry, is_json))
+        why = ""
+        if status == 503:
+            why = "queue" if b"busy drawing" in body else "timeout" if b"not drawn within" in body else "other"
+        out.append((kind, t0, time.time(), status, retry, is_json, why))
     conn.close()
 
 
@@ -263,7 +267,8 @@ def load_phase(port: int, opts, kinds_paths) -> None:
     renders = [r for r in records if r[0] == "render"]
     if renders:
         busy = [r for r in renders if r[3] == 503]
-        say(f"render 503s: {len(busy)} ({sum(r[4] for r in busy)} with Retry-After, {sum(r[5] for r in busy)} JSON)")
+        say(f"render 503s: {len(busy)} ({dict(Counter(r[6] for r in busy))}; {sum(r[4] for r in busy)} with "
+            f"Retry-After, {sum(r[5] for r in busy)} JSON); renders served: {sum(r[3] == 200 for r in renders)}")
     say("targets (0 errors, p99 ≤ 500 ms for items/item/geocode):", "met" if not verdict else "NOT met: " + "; ".join(verdict))
 
 
@@ -353,7 +358,9 @@ def main() -> None:
         say(f"PostGIS: {cluster.url}; schema + seeds in {load_seeds(env):.1f} s")
         ids, names = sample_rows(cluster.url)
         kinds_paths = {kind: paths_for(kind, ids, names) for kind in KINDS}
-        settings = {k: env.get(f"GEOAPP_{k.upper()}", "default") for k in ("render_workers", "render_queue", "render_timeout")}
+        from geoapp.settings import load_settings
+
+        settings = {k: v for k, v in load_settings(env).items() if k.startswith("render_") and "max" not in k}
         say(f"{len(ids)} projects, {len(names)} place names; gunicorn -w {opts.workers} -k gthread --threads "
             f"{opts.threads}; render settings {settings}")  # fmt: skip
         port = free_port()
