@@ -257,9 +257,10 @@ def render(ctx: _Ctx, output: Path, width: int, height: int, dpi: int, title: st
 
 
 # ----------------------------------------------------------------------------- serve
-#: request line + headers a served request may have: room for a 16 KB URL (CQL2 filters of up
-#: to 20,000 characters, percent-encoded, are documented) and ordinary headers
-MAX_REQUEST_HEADER_BYTES = 64 * 1024
+#: request line + headers a served request may have: room for long CQL2 filter URLs (up to
+#: 20,000 characters are documented) and more than geoapp.web.security.MAX_REQUEST_LINE, so a
+#: too-long URL gets the app's JSON 414 rather than the server's own plain-text 431
+MAX_REQUEST_HEADER_BYTES = 128 * 1024
 
 
 def wsgi_server(app, host: str, port: int, threads: int):

@@ -44,11 +44,12 @@ class SlowApp:
 
 def stop(server, thread) -> None:
     """Stop a waitress server run in ``thread``: its worker threads first (they finish what they
-    are writing), then every socket, which ends the server's loop."""
+    are writing), then every socket, closed by the server's own loop (closing them from this
+    thread races with the loop), which then ends."""
     from waitress import wasyncore
 
     server.task_dispatcher.shutdown()
-    wasyncore.close_all(server._map)
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
     thread.join(5)
     assert not thread.is_alive()
 
@@ -117,6 +118,13 @@ def test_geoapp_serve_runs_waitress_with_its_threads(seeded_db):
         assert health.status_code == 200 and health.headers["Server"] == "geoapp"
         items = requests.get(f"http://127.0.0.1:{port}/collections/projects/items?limit=2", timeout=30)
         assert items.status_code == 200 and len(items.json()["features"]) == 2
+        # A 16 KB CQL2 filter reaches the app; a URL past the app's own limit gets its JSON 414.
+        ids = ",".join(str(i) for i in range(1, 3300))
+        long = requests.get(f"http://127.0.0.1:{port}/collections/projects/items",
+                            params={"limit": "1", "filter": f"id IN ({ids})"}, timeout=30)
+        assert len(long.url) > 16_000 and long.status_code == 200, long.text[:300]
+        too_long = requests.get(f"http://127.0.0.1:{port}/collections/projects/items?q={'a' * 70_000}", timeout=30)
+        assert too_long.status_code == 414 and too_long.headers["Content-Type"].startswith("application/json")
     finally:
         proc.send_signal(signal.SIGINT)
         try:
