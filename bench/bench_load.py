@@ -159,9 +159,13 @@ def gunicorn(port: int, env: dict[str, str], workers: int, threads: int) -> Iter
                 proc.kill()
                 proc.wait()
             log.seek(0)
-            errors = [line for line in log.read().splitlines() if "Traceback" in line or "[ERROR]" in line]
-            if errors:
-                say(f"  gunicorn log: {len(errors)} error lines, first: {errors[0][:200]}")
+            lines = log.read().splitlines()
+            # the exception line ending each traceback, and gunicorn's own error lines
+            ends = [next((x for x in lines[i + 1:] if x and not x.startswith(" ")), "?")
+                    for i, line in enumerate(lines) if line.startswith("Traceback")]  # fmt: skip
+            ends += [line for line in lines if "[ERROR]" in line]
+            if ends:
+                say(f"  gunicorn log: {len(ends)} errors: {dict(Counter(e[:160] for e in ends).most_common(4))}")
 
 
 # ----------------------------------------------------------------------------- clients
