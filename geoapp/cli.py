@@ -257,10 +257,13 @@ def render(ctx: _Ctx, output: Path, width: int, height: int, dpi: int, title: st
 
 
 # ----------------------------------------------------------------------------- serve
-#: request line + headers a served request may have: room for long CQL2 filter URLs (up to
-#: 20,000 characters are documented) and more than geoapp.web.security.MAX_REQUEST_LINE, so a
-#: too-long URL gets the app's JSON 414 rather than the server's own plain-text 431
-MAX_REQUEST_HEADER_BYTES = 128 * 1024
+def _max_request_header_bytes() -> int:
+    """Request line + headers waitress accepts: the app's own URL limit (CQL2 filters of 20,000
+    Chinese characters take ~180 KB) plus 64 KB of headers, so a URL past that limit gets the
+    app's JSON 414 rather than waitress's plain-text 431."""
+    from geoapp.web.security import MAX_REQUEST_LINE
+
+    return MAX_REQUEST_LINE + 64 * 1024
 
 
 def wsgi_server(app, host: str, port: int, threads: int):
@@ -273,7 +276,7 @@ def wsgi_server(app, host: str, port: int, threads: int):
         host=host,
         port=port,
         threads=threads,
-        max_request_header_size=MAX_REQUEST_HEADER_BYTES,
+        max_request_header_size=_max_request_header_bytes(),
         ident="geoapp",  # the Server header: no version banner
         channel_timeout=60,
     )

@@ -123,7 +123,10 @@ def test_geoapp_serve_runs_waitress_with_its_threads(seeded_db):
         long = requests.get(f"http://127.0.0.1:{port}/collections/projects/items",
                             params={"limit": "1", "filter": f"id IN ({ids})"}, timeout=30)
         assert len(long.url) > 16_000 and long.status_code == 200, long.text[:300]
-        too_long = requests.get(f"http://127.0.0.1:{port}/collections/projects/items?q={'a' * 70_000}", timeout=30)
+        from geoapp.web.security import MAX_REQUEST_LINE
+
+        too_long = requests.get(f"http://127.0.0.1:{port}/collections/projects/items?q={'a' * MAX_REQUEST_LINE}",
+                                timeout=30)
         assert too_long.status_code == 414 and too_long.headers["Content-Type"].startswith("application/json")
     finally:
         proc.send_signal(signal.SIGINT)
