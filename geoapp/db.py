@@ -7,6 +7,7 @@ any database — SpatiaLite or PostGIS — to the newest revision.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -128,7 +129,8 @@ def close_quietly(session: Session) -> None:
     try:
         session.close()
     except Exception:  # noqa: BLE001 — teardown must not fail the request
-        logging.getLogger(__name__).warning("closing a database session failed", exc_info=True)
+        # one line: during an outage this happens for every request in flight
+        logging.getLogger(__name__).warning("closing a database session failed: %s", sys.exc_info()[0].__name__)
         with suppress(Exception):
             session.invalidate()
 
