@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from gazetteer.normalize import normalize
+from gazetteer.normalize import normalize, strip_admin_suffix
 from geoapp.ingest.document import Item
 from geoapp.ingest.script import comparable_script
+from geoapp.ingest.vocab import vocabulary
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 __all__ = ["Score", "Evaluation", "DocumentScore", "evaluate_items", "evaluate_document", "matches", "read_annotation"]
 
@@ -33,6 +36,25 @@ def _key(name: str) -> str:
     return re.sub(r"[“”\"'‘’《》\s·、]", "", name)
 
 
+@cache
+def _remark_words() -> tuple[str, ...]:
+    """Words that follow a project's name to describe the work (geoapp/data/remark_words.csv,
+    and the verbs that may stand after a name in geoapp/data/verbs.csv), longest first."""
+    words = {r["word"] for r in read_annotation(DATA / "remark_words.csv")}
+    words |= {w for w, (_, position) in vocabulary().verbs.items() if position in ("after", "both")}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def _is_remark(rest: str) -> bool:
+    """Is ``rest`` made only of remark words (改造工程, 提档升级, 扩能 …)?"""
+    while rest:
+        word = next((w for w in _remark_words() if rest.startswith(w)), None)
+        if word is None:
+            return False
+        rest = rest[len(word) :]
+    return True
+
+
 def _core(k: str) -> str:
     for s in _ROUTE_KINDS:
         if k.endswith(s) and len(k) > len(s) + 1:
@@ -44,7 +66,7 @@ def matches(annotated: str, extracted: str) -> bool:
     """Does an extracted name denote the annotated item?
 
     Equal after removing quotes and parenthesised remarks; or equal but for the
-    route kind; or the extracted name is the annotated one followed by its
+    route kind or the administrative suffix (兴隆 ~ 兴隆镇); or the extracted name is the annotated one followed by its
     description (水坪新城 ~ 水坪新城产教融合实践创新区); or one contains the other and
     covers at least half of it — but a shorter extracted name that is only the
     start of the annotated one (乌杨新区 for 乌杨新区小学) is a different thing.
@@ -54,8 +76,14 @@ def matches(annotated: str, extracted: str) -> bool:
         return False
     if ka == kb or _core(ka) == _core(kb):
         return True
+    # 兴隆 is 兴隆镇, 双凤桥 is 双凤桥街道: one place with and without its administrative suffix
+    stem_a, stem_b = strip_admin_suffix(ka)[0], strip_admin_suffix(kb)[0]
+    if len(stem_a) >= 2 and stem_a == stem_b:
+        return True
     if kb.startswith(ka) and len(ka) >= 3:
         return True
+    if ka.startswith(kb) and len(kb) >= 3 and _is_remark(ka[len(kb) :]):
+        return True  # 统景温泉度假区 ~ 统景温泉度假区提档升级: the rest describes the work
     short, long_ = sorted((ka, kb), key=len)
     return short in long_ and len(short) / len(long_) >= 0.5 and not (kb == short and ka.startswith(kb))
 
