@@ -290,14 +290,26 @@ class Gazetteer:
             out = strategy(q, q, context)
             if out:
                 return out
-        # Inside the text, look past the administrative prefixes ("忠县石宝镇…" → 石宝镇).
-        out = self._contains(rest if rest else q, q, context)
+        # Inside the text, look past the administrative prefixes ("忠县石宝镇…" → 石宝镇),
+        # unless a layer names a place that starts with them (忠县人民医院).
+        out = self._contains(self._past_prefixes(q, rest), q, context)
         if out:
             return out
         # The text was only administrative names ("重庆市忠县"): the innermost one.
         if prefixes and not rest:
             return [self._match(q, prefixes[-1], "name", "exact")]
         return []
+
+    def _past_prefixes(self, q: str, rest: str) -> str:
+        cut = len(q) - len(rest)
+        if not rest:
+            return q
+        if self.layers is not None and cut and any(
+            s.start < cut < s.end and any(is_layer_id(e.id) for e in s.entries)
+            for s in self.find_names(q, safe_only=False)
+        ):
+            return q
+        return rest
 
     @staticmethod
     def _prefer(matches: list[Match], ctx: Entry) -> list[Match]:

@@ -138,20 +138,22 @@ def _document_county(structure: Structure, gaz: Gazetteer) -> Entry | None:
     return None
 
 
-def analyse(path: Path, gaz: Gazetteer) -> DocumentAnalysis:
-    return analyse_raw(read_document(path), gaz)
+def analyse(path: Path, gaz: Gazetteer, placer: Gazetteer | None = None) -> DocumentAnalysis:
+    return analyse_raw(read_document(path), gaz, placer)
 
 
-def analyse_text(text: str, gaz: Gazetteer, name: str = "text.txt") -> DocumentAnalysis:
+def analyse_text(text: str, gaz: Gazetteer, name: str = "text.txt", placer: Gazetteer | None = None) -> DocumentAnalysis:
     """Analyse a document given as text (tests, previews)."""
     import hashlib
 
     data = text.encode("utf-8")
     raw = RawDocument(Path(name), text, hashlib.sha256(data).hexdigest(), "utf-8", len(data))
-    return analyse_raw(raw, gaz)
+    return analyse_raw(raw, gaz, placer)
 
 
-def analyse_raw(raw: RawDocument, gaz: Gazetteer) -> DocumentAnalysis:
+def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = None) -> DocumentAnalysis:
+    """Extract with the built-in gazetteer ``gaz``; place with ``placer`` (``gaz`` plus the
+    users' layers, see :func:`geoapp.layers.placer`) when given."""
     structure = parse_structure(raw.text)
     county = _document_county(structure, gaz)
     candidates = extract_candidates(structure, gaz, county.code if county else None)
@@ -162,7 +164,7 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer) -> DocumentAnalysis:
         loc = located.get(cache_key)
         if loc is None:
             loc = locate(
-                gaz,
+                placer or gaz,
                 cand.name,
                 county,
                 hint=cand.geometry_hint,
