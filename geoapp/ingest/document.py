@@ -12,6 +12,7 @@ from pathlib import Path
 from shapely.geometry.base import BaseGeometry
 
 from gazetteer import Gazetteer
+from gazetteer import precision as P
 from gazetteer.model import Entry
 from geoapp.ingest.extract import extract_candidates
 from geoapp.ingest.locate import locate
@@ -138,6 +139,15 @@ def _document_county(structure: Structure, gaz: Gazetteer) -> Entry | None:
     return None
 
 
+def _take_better_location(item: Item, loc, counties: list[tuple[str, str]]) -> None:
+    """A later mention whose sentence places the item more precisely, in the same main
+    county (the item's identity), gives it that location."""
+    if item.precision != P.COUNTY or loc.precision not in (P.EXACT, P.NEAR) or counties[:1] != item.counties[:1]:
+        return
+    item.geometry, item.precision, item.location_class = loc.geometry, loc.precision, loc.location_class
+    item.location_note, item.gazetteer_ids = loc.note, loc.gazetteer_ids
+
+
 def analyse(path: Path, gaz: Gazetteer, placer: Gazetteer | None = None) -> DocumentAnalysis:
     return analyse_raw(read_document(path), gaz, placer)
 
@@ -158,9 +168,10 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = Non
     county = _document_county(structure, gaz)
     candidates = extract_candidates(structure, gaz, county.code if county else None)
     items: dict[str, Item] = {}
-    located: dict[tuple[str, tuple[str, ...]], object] = {}
+    located: dict[tuple[str, tuple[str, ...], str], object] = {}
     for cand in candidates:
-        cache_key = (cand.name, cand.entry_ids)
+        # the sentence may place a name the gazetteer only knows the county of
+        cache_key = (cand.name, cand.entry_ids, cand.sentence)
         loc = located.get(cache_key)
         if loc is None:
             loc = locate(
@@ -170,6 +181,8 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = Non
                 hint=cand.geometry_hint,
                 description=cand.fields.get("description"),
                 entry_ids=cand.entry_ids,
+                sentence=cand.sentence,
+                surface=cand.surface,
             )
             located[cache_key] = loc
         counties = list(loc.counties)
@@ -213,6 +226,7 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = Non
                 item.kind, item.category, item.subtype = "project", cand.category, cand.subtype
             if item.status == "mentioned" and cand.status != "mentioned" or cand.from_table:
                 item.status, item.status_phrase = cand.status, cand.status_phrase
+            _take_better_location(item, loc, counties)
         item.mentions.append(mention)
         if cand.from_table:
             f = cand.fields

@@ -143,8 +143,13 @@ def locate(
     hint: str = "point",
     description: str | None = None,
     entry_ids: tuple[str, ...] = (),
+    sentence: str | None = None,
+    surface: str = "",
 ) -> Location:
-    """Where ``name`` (named in a document about ``county``) is."""
+    """Where ``name`` (named in a document about ``county``) is.
+
+    When the name says no more than its county, the table row's ``description`` and then
+    the clause of ``sentence`` around ``surface`` may (:mod:`geoapp.ingest.context`)."""
     context = county.name if county is not None else None
     result = gaz.resolve(name, county=context)
     matches = result.matches
@@ -173,6 +178,11 @@ def locate(
                     gazetteer_ids=[e.id],
                     counties=[(c.code, c.name) for c in _county_list(gaz, pt)],
                 )
+    from geoapp.ingest.context import place_from_context
+
+    nearby = place_from_context(gaz, county, name, sentence, surface)
+    if nearby is not None:
+        return nearby
     if best is not None:
         return _from_match(gaz, best, name)
     if county is not None:
