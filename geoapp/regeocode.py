@@ -43,15 +43,22 @@ class RegeocodeReport:
         return out
 
 
-def _best(gaz: Gazetteer, project: Project, county_code: str | None) -> Location | None:
+#: which precision is the better placement: exact, near, along a route, county, province
+_RANK = {1: 0, 2: 1, 5: 2, 3: 3, 4: 4}
+
+
+def _best(gaz: Gazetteer, project: Project, county_code: str | None, mentions: list[tuple[str, str]]) -> Location | None:
+    """The best placement of any of the project's names, each in the sentences that named it."""
     county = gaz.get(f"adm:{county_code}") if county_code else None
     best: Location | None = None
-    for name in dict.fromkeys([project.name, *(project.aliases or [])]):
+    tries = [(name, None, "") for name in dict.fromkeys([project.name, *(project.aliases or [])])]
+    tries += [(project.name, sentence, surface) for surface, sentence in mentions]
+    for name, sentence, surface in tries:
         try:
-            loc = locate(gaz, name, county, description=project.description)
+            loc = locate(gaz, name, county, description=project.description, sentence=sentence, surface=surface)
         except LookupError:
             continue
-        if best is None or loc.precision < best.precision:
+        if best is None or _RANK.get(loc.precision, 9) < _RANK.get(best.precision, 9):
             best = loc
     return best
 
@@ -75,11 +82,12 @@ def regeocode(db: Database, gaz: Gazetteer, county: str | None = None, *, only_l
         if county:
             query = query.where(Project.county_code == county)
         document_county = _document_counties(session)
+        mentions = _mentions(session)
         for project, wkb in session.execute(query).all():
             report.projects += 1
             report.before[project.precision] += 1
             context = document_county.get(project.id, project.county_code)
-            loc = _best(gaz, project, context)
+            loc = _best(gaz, project, context, mentions.get(project.id, []))
             stored = shapely.from_wkb(bytes(wkb))
             keep = loc is None or (
                 only_layers and not _involves_layer(loc.gazetteer_ids) and not _involves_layer(project.gazetteer_ids)
@@ -93,6 +101,15 @@ def regeocode(db: Database, gaz: Gazetteer, county: str | None = None, *, only_l
             refresh_stored_properties(session, db.backend, changed_ids)
     report.changed = len(changed_ids)
     return report
+
+
+def _mentions(session) -> dict[int, list[tuple[str, str]]]:
+    out: dict[int, list[tuple[str, str]]] = {}
+    for pid, surface, sentence in session.execute(
+        select(Mention.project_id, Mention.surface, Mention.sentence).order_by(Mention.id)
+    ):
+        out.setdefault(pid, []).append((surface, sentence))
+    return out
 
 
 def _document_counties(session) -> dict[int, str]:
