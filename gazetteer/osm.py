@@ -28,7 +28,8 @@ from gazetteer.normalize import read_csv
 
 __all__ = ["read_osm", "parse_hstore", "osm_kind", "OSM_LICENCE", "OSM_LAYERS"]
 
-OSM_LICENCE = "© OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
+#: short, so that it survives in a Shapefile's 254-byte note field (https://www.openstreetmap.org/copyright)
+OSM_LICENCE = "© OpenStreetMap contributors, ODbL 1.0"
 OSM_LAYERS = ("points", "lines", "multilinestrings", "multipolygons")
 _ALIAS_TAGS = ("name:zh", "name:zh-Hans", "alt_name", "old_name", "official_name", "short_name")
 _REF_SUBTYPES = {"expressway", "national_highway", "road", "railway"}

@@ -31,7 +31,7 @@ from gazetteer.osm import OSM_LICENCE
 from geoapp.db import Database
 from geoapp.models import GazetteerLayer, GazetteerLayerFeature
 
-__all__ = ["AddResult", "add_layer", "list_layers", "remove_layer", "placer", "layer_index"]
+__all__ = ["AddResult", "add_layer", "list_layers", "remove_layer", "placer", "layer_index", "layer_attributions"]
 
 _CHUNK = 5000
 
@@ -182,6 +182,14 @@ def remove_layer(db: Database, name: str) -> int:
         n = session.execute(delete(GazetteerLayerFeature).where(GazetteerLayerFeature.layer_id == layer.id)).rowcount
         session.delete(layer)
     return n
+
+
+def layer_attributions(session) -> list[str]:
+    """"source (layer name; licence)" of every stored layer, for exports' attribution."""
+    if not inspect(session.get_bind()).has_table("gazetteer_layers"):
+        return []
+    rows = session.execute(select(GazetteerLayer.name, GazetteerLayer.source, GazetteerLayer.licence).order_by(GazetteerLayer.name))
+    return [LayerInfo(name, source, licence or "").attribution for name, source, licence in rows]
 
 
 # --------------------------------------------------------------------------- the placing gazetteer

@@ -78,6 +78,7 @@ def test_projects_land_on_layer_features_and_removal_restores(empty_db, gazettee
     assert school[0] == 1 and school[1].distance(shapely.Point(data.SCHOOL)) < 1e-6
     assert hospital[0] == 2 and hospital[1].distance(shapely.Point(data.HOSPITAL)) < 1e-6  # GCJ-02 undone
     assert "高德导出" in hospital[2]
+    _exports_name_the_layers(empty_db, tmp_path)
 
     # a document ingested now is placed on the layers directly
     (tmp_path / "plan2.txt").write_text(PLAN.replace("2024", "2025"), encoding="utf-8")
@@ -139,3 +140,23 @@ def test_county_field_gives_the_county(empty_db, gazetteer, tmp_path):
     with pytest.raises(LayerError, match="unknown county '无此县'"):
         add_layer(empty_db, gazetteer, bad, ReadOptions(name_field="名称", county_field="区县", crs="EPSG:4326"),
                   source="test", name="bad")
+
+
+def _exports_name_the_layers(db, tmp_path):
+    import json
+
+    import pyogrio
+
+    from geoapp.exporting import export_projects_file
+    from geoapp.settings import load_settings
+
+    settings = load_settings()
+    out = tmp_path / "p.geojson"
+    export_projects_file(db, settings, {}, "geojson", out, "CRS84")
+    collection = json.loads(out.read_text(encoding="utf-8"))
+    assert "OpenStreetMap extract (test) (layer osm; © OpenStreetMap contributors, ODbL 1.0)" in collection["attribution"]
+    road = next(f for f in collection["features"] if f["properties"]["name"] == "梁忠石高速")
+    assert "ODbL" in road["properties"]["location_note"]
+    gpkg = tmp_path / "p.gpkg"
+    export_projects_file(db, settings, {}, "gpkg", gpkg, "CRS84")
+    assert "ODbL" in pyogrio.read_info(gpkg)["layer_metadata"]["DESCRIPTION"]
