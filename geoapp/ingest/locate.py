@@ -154,7 +154,8 @@ def locate(
     result = gaz.resolve(name, county=context)
     matches = result.matches
     if entry_ids:
-        preferred = [m for m in matches if m.gazetteer_id in entry_ids]
+        # the entries extraction recognised — or a user's layer feature of the same name
+        preferred = [m for m in matches if m.gazetteer_id in entry_ids or is_layer_id(m.gazetteer_id)]
         matches = preferred or matches
     # A lone county hit for a facility is only county precision: fine, but a
     # town named in the project's description can do better.
