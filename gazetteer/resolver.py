@@ -68,6 +68,14 @@ _LAYER_BONUS = 0.08
 _LAYER_SAME_PLACE_KM = 1.0
 
 
+def _without_short_layer_names(span: NameSpan) -> NameSpan | None:
+    """Inside a longer name, a layer's two-character name (a shop, a stop) is too weak a clue."""
+    if span.end - span.start >= 3:
+        return span
+    entries = tuple(e for e in span.entries if not is_layer_id(e.id))
+    return NameSpan(span.start, span.end, span.text, entries) if entries else None
+
+
 class UnknownPlace(GazetteerError):
     """A place given as context (e.g. ``county=``) is not in the gazetteer."""
 
@@ -555,6 +563,8 @@ class Gazetteer:
 
     def _contains(self, q: str, query: str, context: Entry | None) -> list[Match]:
         spans = self.find_names(q, safe_only=False)
+        if self.layers is not None:
+            spans = [sp for sp in (_without_short_layer_names(sp) for sp in spans) if sp is not None]
         if not spans:
             return []
         if context is not None and context.kind == "county":
@@ -565,9 +575,10 @@ class Gazetteer:
                 entries = tuple(
                     e
                     for e in span.entries
-                    if e.kind not in ("township", "locality")
+                    if (e.kind not in ("township", "locality") and not is_layer_id(e.id))
                     or e.county_code == context.code
-                    or span.text == e.name
+                    or context.code in e.county_codes
+                    or (span.text == e.name and not is_layer_id(e.id))
                 )
                 if entries:
                     kept.append(NameSpan(span.start, span.end, span.text, entries))
