@@ -87,7 +87,16 @@ def _read(path: Path, layer: str):
         return pyogrio.read_dataframe(path, layer=layer)
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise LayerError(f"cannot read {path.name} as OpenStreetMap data: {first}") from None
+    if "OSM_USE_CUSTOM_INDEXING" in first:
+        # files edited in JOSM have negative or unsorted ids: GDAL's slower index reads them
+        pyogrio.set_gdal_config_options({"OSM_USE_CUSTOM_INDEXING": "NO"})
+        try:
+            return pyogrio.read_dataframe(path, layer=layer)
+        except Exception as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        finally:
+            pyogrio.set_gdal_config_options({"OSM_USE_CUSTOM_INDEXING": None})
+    raise LayerError(f"cannot read {path.name} as OpenStreetMap data: {first}")
 
 
 def read_osm(path: Path):

@@ -152,3 +152,15 @@ def test_truncated_pbf(osm_pbf, tmp_path):
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(LayerError, match="cut.osm.pbf"):
         read_layer(cut, ReadOptions())
+
+
+def test_osm_with_negative_unsorted_ids_as_josm_writes_them(tmp_path):
+    path = tmp_path / "josm.osm"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><osm version="0.6" generator="JOSM">'
+        '<node id="-5" lat="30.33" lon="107.99"><tag k="name" v="忠县站"/><tag k="railway" v="station"/></node>'
+        '<node id="-9" lat="30.30" lon="108.00"><tag k="name" v="忠县汽车站"/><tag k="amenity" v="bus_station"/></node>'
+        "</osm>",
+        encoding="utf-8",
+    )
+    assert sorted(read_layer(path, ReadOptions()).names) == ["忠县汽车站", "忠县站"]
