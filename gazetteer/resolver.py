@@ -31,6 +31,7 @@ from functools import cached_property
 from pathlib import Path
 
 from shapely.geometry import LineString, Point
+from shapely.ops import substring
 from shapely.strtree import STRtree
 
 from gazetteer import precision as P
@@ -64,6 +65,8 @@ _SEGMENT_SPLIT = re.compile(r"至|到|—")
 #: a feature of a user's layer beats a built-in entry of the same name (the user's data are
 #: surveyed; built-in routes are lines through waypoints)
 _LAYER_BONUS = 0.08
+#: a route section's end places must lie this close to the layer's centreline (km)
+_SECTION_SNAP_KM = 5.0
 #: layer features of the same name farther apart than this are different places (km)
 _LAYER_SAME_PLACE_KM = 1.0
 
@@ -524,7 +527,33 @@ class Gazetteer:
         code = _ROUTE_CODE.match(q)
         if code:
             m.note += f"; a section of {code.group(1)}"
+            section = self._layer_section(code.group(1), stops, query)
+            if section is not None:
+                return [section, m]
         return [m]
+
+    def _layer_section(self, code: str, stops: list[Entry], query: str) -> Match | None:
+        """The part of a layer's real centreline of route ``code`` between the first and last
+        stop (both within :data:`_SECTION_SNAP_KM` of it), precision 2."""
+        if self.layers is None:
+            return None
+        for e, _how in self.layers.lookup(code):
+            line = e.geometry
+            if line.geom_type != "LineString":
+                continue
+            ends = [Point(stops[0].point), Point(stops[-1].point)]
+            if any(line.distance(p) * 111.0 > _SECTION_SNAP_KM for p in ends):
+                continue
+            a, b = sorted(line.project(p) for p in ends)
+            part = substring(line, a, b)
+            if part.geom_type != "LineString" or part.length == 0:
+                continue
+            m = self._match(query, e, "code", "segment", 0.9)
+            m.geometry, m.geometry_json = part, None
+            m.parts = [self._part(s) for s in stops]
+            m.note = f"section {stops[0].name}–{stops[-1].name} of {e.name} along the layer's centreline"
+            return m
+        return None
 
     def _code(self, q: str, query: str, context: Entry | None) -> list[Match]:
         code = _ROUTE_CODE.match(q)

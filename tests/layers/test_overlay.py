@@ -62,3 +62,18 @@ def test_weak_clues_inside_longer_names_are_not_used(gazetteer):
     # the county's own feature inside a longer name places it near (precision 2)
     near = overlay(gazetteer, [("人民医院", (), ZHONG)]).geocode("县人民医院新院区", county="忠县")[0]
     assert is_layer_id(near.gazetteer_id) and near.precision == 2
+
+
+def test_a_route_section_is_cut_from_the_layer_centreline(gazetteer):
+    builtin = gazetteer.geocode("G350忠县至南溪", county="忠县")[0]
+    a, b = builtin.parts[0], builtin.parts[-1]
+    # a made-up G350 centreline that passes both ends and runs on beyond them
+    start, end = (a["lon"], a["lat"]), (b["lon"], b["lat"])
+    before = (2 * start[0] - end[0], 2 * start[1] - end[1])
+    after = (2 * end[0] - start[0], 2 * end[1] - start[1])
+    centreline = shapely.LineString([before, start, ((start[0] + end[0]) / 2, start[1] + 0.01), end, after])
+    best = overlay(gazetteer, [("G350", ("国道350线",), centreline)]).geocode("G350忠县至南溪", county="忠县")[0]
+    assert is_layer_id(best.gazetteer_id) and best.precision == 2 and best.method == "segment"
+    assert best.geometry.length < centreline.length / 2
+    coords = list(best.geometry.coords)
+    assert {coords[0], coords[-1]} == {start, end}
