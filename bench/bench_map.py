@@ -62,7 +62,7 @@ def measure(url: str, runs: int = 3) -> dict[str, float]:
                 page.add_init_script(LONG_TASKS)
                 response = page.goto(base + "/")
                 out["html_kb"].append(len(response.body()) / 1024)
-                page.wait_for_function("document.body.dataset.loaded === '1'", timeout=120_000)
+                page.locator("body[data-loaded='1']").wait_for(state="attached", timeout=120_000)
                 first = page.evaluate("window.geoappFirstFeatureAt || NaN")
                 out["first_feature_ms"].append(first)
                 out["complete_ms"].append(page.evaluate("performance.now()"))
@@ -78,7 +78,7 @@ def measure(url: str, runs: int = 3) -> dict[str, float]:
                     page.evaluate("document.body.dataset.loaded = '0'")
                     page.evaluate(f"() => {{ window['{cfg_map}'].panBy([{dx}, 80], {{animate: false}}); }}")
                     if by_view:  # the view is reloaded from the API
-                        page.wait_for_function("document.body.dataset.loaded === '1'", timeout=60_000)
+                        page.locator("body[data-loaded='1']").wait_for(state="attached", timeout=60_000)
                     else:  # everything is already in the page: wait for the next frame
                         page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
                     out["pan_ms"].append((time.perf_counter() - t) * 1000)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from geoapp.backend import Backend
 from geoapp.errors import InvalidParameter
 from geoapp.filters import parse_filters
+from geoapp.models import MAX_OFFSET
 from geoapp.queries import count_projects, project_detail, project_features
 
 __all__ = [
@@ -72,6 +73,8 @@ def parse_limit(args: Mapping[str, Any], settings: dict[str, Any]) -> tuple[int,
         raise InvalidParameter(f"limit must be at most {settings['max_page_size']}")
     if offset < 0:
         raise InvalidParameter("offset cannot be negative")
+    if offset > MAX_OFFSET:
+        raise InvalidParameter(f"offset must be at most {MAX_OFFSET}")
     return limit, offset
 
 
@@ -133,6 +136,8 @@ def geocode_batch(ctx: Context, body: Any, args: Mapping[str, Any]) -> Result:
         county = body.get("county", county)
     if not isinstance(names, list):
         raise InvalidParameter('the body must be a JSON list of names, or {"names": [...]}')
+    if county is not None and not isinstance(county, str):
+        raise InvalidParameter("county must be a string (a county name)")
     limit = ctx.settings["max_geocode_batch"]
     if len(names) > limit:
         raise InvalidParameter(f"too many names: {len(names)} (at most {limit} per request)")

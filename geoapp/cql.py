@@ -146,6 +146,11 @@ class _ToSQL(Evaluator):
 
     @handle(str, int, float, bool)
     def literal(self, node):
+        # The databases hold 64-bit integers; a longer literal cannot be bound (OverflowError).
+        if isinstance(node, int) and not isinstance(node, bool) and not -(2**63) <= node < 2**63:
+            raise InvalidParameter("filter holds an integer outside the 64-bit range")
+        if isinstance(node, str) and "\x00" in node:
+            raise InvalidParameter("filter holds a NUL character")
         return node
 
     @handle(values.Geometry)

@@ -6,9 +6,10 @@ any database — SpatiaLite or PostGIS — to the newest revision.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from alembic import command
@@ -29,6 +30,7 @@ __all__ = [
     "upgrade",
     "current_revision",
     "head_revision",
+    "close_quietly",
 ]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -120,10 +122,21 @@ def get_db() -> Session:
     return g.db_session
 
 
+def close_quietly(session: Session) -> None:
+    """Close a session at the end of a request; a broken connection (database restarted)
+    is logged, not raised: the response is already decided, and must not become a 500."""
+    try:
+        session.close()
+    except Exception:  # noqa: BLE001 — teardown must not fail the request
+        logging.getLogger(__name__).warning("closing a database session failed", exc_info=True)
+        with suppress(Exception):
+            session.invalidate()
+
+
 def _close_db(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
-        session.close()
+        close_quietly(session)
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,8 @@ geojson    RFC 7946 (CRS84) or, with another crs, a legacy ``crs`` member GDAL r
 gpkg       GeoPackage, one layer of mixed geometry types, text columns
 shp.zip    Shapefile per geometry type (point/line/polygon), UTF-8 with a .cpg, field
            names cut to 10 characters (the table is in README.txt), text ≤ 254 bytes
-csv        WKT geometry column first, UTF-8 without BOM
+csv        WKT geometry column first, UTF-8 without BOM; text cells that a spreadsheet would
+           run as a formula (starting with = + - @) get a leading apostrophe
 kml        KML 2.2 (WGS 84 only, as KML requires); the project id is ``project_id``
 fgb        FlatGeobuf without spatial index, so rows stay in id order
 =========  ===========================================================================
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pandas.api.types import is_numeric_dtype
 
 from geoapp.api import Context
 from geoapp.crs import CRS84, OutputCrs, parse_crs, transform_geometries
@@ -49,6 +51,7 @@ __all__ = [
     "download",
     "write_projects",
     "export_projects_file",
+    "guard_formula",
 ]
 
 ATTRIBUTION = (
@@ -207,12 +210,38 @@ def _fit_dbf(value: Any) -> Any:
     return value.encode("utf-8")[: _DBF_TEXT_BYTES - 3].decode("utf-8", "ignore") + "…"
 
 
+#: a cell starting with one of these is a formula to Excel, LibreOffice and WPS
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formula(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe
+    (the OWASP advice for CSV injection); other values unchanged.
+
+    >>> guard_formula('=HYPERLINK("http://x")'), guard_formula("忠县水库"), guard_formula(-3)
+    ('\\'=HYPERLINK("http://x")', '忠县水库', -3)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def guard_formulas(gdf):
+    """A copy of ``gdf`` whose text columns are guarded by :func:`guard_formula`."""
+    out = gdf.copy()
+    for name in out.columns:
+        if name != out.geometry.name and not is_numeric_dtype(out[name]):
+            out[name] = out[name].map(guard_formula)
+    return out
+
+
 def _write_gdal(gdf, fmt: Format, path: Path, attribution: str = ATTRIBUTION) -> None:
     from pyogrio import write_dataframe
 
     options: dict[str, Any] = {}
     if fmt.name == "csv":
         options["layer_options"] = {"GEOMETRY": "AS_WKT"}
+        gdf = guard_formulas(gdf)
     elif fmt.name == "fgb":
         options["layer_options"] = {"SPATIAL_INDEX": "NO", "TITLE": "projects", "DESCRIPTION": attribution}
     elif fmt.name == "gpkg":

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import folium
-from folium.plugins import Fullscreen, MarkerCluster, MeasureControl
+from folium.plugins import Fullscreen, MarkerCluster
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -89,9 +89,17 @@ def folium_parts(m: folium.Map) -> tuple[str, str, str]:
     return root.header.render(), root.html.render(), root.script.render()
 
 
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def json_script(data: Any) -> str:
-    """JSON safe to put inside a <script> element."""
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    """JSON safe to put inside a ``<script type="application/json">`` element: ``<``, ``>``
+    and ``&`` as ``\\u`` escapes, so no ``</script>`` or ``<!--`` can end or bend the element.
+
+    >>> json_script({"name": "</script><!--x"})
+    '{"name": "\\\\u003c/script\\\\u003e\\\\u003c!--x"}'
+    """
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE)
 
 
 def map_config_basemaps(settings: dict[str, Any]) -> list[dict[str, Any]]:
@@ -223,28 +231,28 @@ def build_map_page(
     )
     m.options["maxZoom"] = 18  # without it MarkerCluster refuses a tile-less map
     Fullscreen(position="topleft").add_to(m)
-    MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="meters").add_to(m)
+    # Distances: Leaflet.PolylineMeasure, added by planner.js (folium's MeasureControl wraps
+    # leaflet-measure, whose lodash templates need eval(), which the page's CSP forbids).
     groups = {}
     for key in ("counties", "towns", "corridors", "projects", "places"):
         groups[key] = folium.FeatureGroup(name=t[f"layer_{key}"], show=key != "towns").add_to(m)
     cluster = MarkerCluster(
         options={"chunkedLoading": True, "maxClusterRadius": 45, "disableClusteringAtZoom": 14}
     ).add_to(groups["projects"])
-    corridor_bounds = None
+    # No document text (names, sentences) ever goes into a folium element: branca re-parses
+    # each element's rendered script as a Jinja template, so text there would run as code.
+    # Text and geometries travel as JSON in the page config and planner.js draws them.
+    corridor_bounds = corridor_data = None
     if f.corridor:
         corridor = corridor_geometry(session, f.corridor)
         if corridor is not None:
             line, buffer = corridor_buffer(corridor.wkt, f.distance_km)
-            folium.GeoJson(
-                buffer.__geo_interface__,
-                style_function=lambda _: {"color": "#ff5722", "weight": 1, "fillColor": "#ff9800", "fillOpacity": 0.12},
-                tooltip=f"{corridor.name} ± {f.distance_km:g} km",
-            ).add_to(groups["corridors"])
-            folium.GeoJson(
-                line.__geo_interface__,
-                style_function=lambda _: {"color": "#e64a19", "weight": 5, "opacity": 0.9},
-                tooltip=corridor.name,
-            ).add_to(groups["corridors"])
+            corridor_data = {
+                "name": corridor.name,
+                "distance_km": f"{f.distance_km:g}",
+                "line": line.__geo_interface__,
+                "buffer": buffer.__geo_interface__,
+            }
             minx, miny, maxx, maxy = buffer.bounds
             corridor_bounds = [[miny, minx], [maxy, maxx]]
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
@@ -265,6 +273,7 @@ def build_map_page(
         "fitBounds": corridor_bounds
         or county_bounds([c for c in f.counties if c != MULTI_COUNTY])
         or county_bounds(_document_counties(session)),
+        "corridor": corridor_data,
         "countySeats": county_seats,
         "selectedCounties": [c for c in f.counties if c != MULTI_COUNTY],
         "styles": _style_table(lang),

@@ -34,7 +34,15 @@ __all__ = [
     "GazetteerLayer",
     "GazetteerLayerFeature",
     "GEOMETRY",
+    "MAX_ID",
+    "MAX_OFFSET",
 ]
+
+#: the largest id an integer primary key holds on both backends (PostgreSQL ``integer``):
+#: a larger id in a request is "no such feature" (404), never a database error
+MAX_ID = 2**31 - 1
+#: the largest paging offset accepted (beyond any real table, inside every SQL OFFSET type)
+MAX_OFFSET = 2_000_000_000
 
 GEOMETRY = Geometry(geometry_type="GEOMETRY", srid=4326, spatial_index=True)
 

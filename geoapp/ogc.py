@@ -23,6 +23,7 @@ from geoapp.api import Context
 from geoapp.cql import queryables_schema
 from geoapp.crs import CRS84_URI, REGISTRY, STANDARD_URIS, OutputCrs, content_crs, parse_crs
 from geoapp.errors import InvalidParameter, NotFound
+from geoapp.models import MAX_OFFSET
 from geoapp.ogc_openapi import openapi_document
 from geoapp.ogc_params import MAX_LIMIT, int_param, parse_items_args
 from geoapp.ogc_read import count, extent, iter_features
@@ -266,7 +267,7 @@ def items(ctx: Context, collection_id: str, args: Mapping[str, Any], base_url: s
     # Above the maximum a page is served at the maximum, as OGC API – Features permits: GDAL's
     # OAPIF driver asks for limit=1000 whatever the API advertises. Nonsense is still a 400.
     limit = min(int_param(args, "limit", ctx.settings["page_size"], 1, MAX_LIMIT), ctx.settings["max_page_size"])
-    offset = int_param(args, "offset", 0, 0, 2_000_000_000)
+    offset = int_param(args, "offset", 0, 0, MAX_OFFSET)
     crs = parse_crs(args.get("crs"))
     sel = parse_items_args(ctx, src, args)
     matched = _guard(ctx, sel, lambda: count(ctx, sel))

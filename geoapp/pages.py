@@ -6,13 +6,10 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-import folium
-
 from geoapp.api import Context
-from geoapp.mapview import MapPage, build_map_page, folium_parts, ui_strings
+from geoapp.mapview import MapPage, build_map_page, json_script, ui_strings
 from geoapp.queries import project_detail
 from geoapp.style import category_style, label, line_style
-from geoapp.web.assets import vendor_assets
 
 __all__ = ["map_page", "detail_page", "DetailPage", "county_seats"]
 
@@ -68,9 +65,9 @@ class DetailPage:
     props: dict[str, Any]
     mentions: list[dict[str, Any]]
     gazetteer: list[dict[str, Any]]
-    header: str
-    html: str
-    script: str
+    #: the mini-map's data (the feature and its style) as JSON for a data block; drawn by
+    #: static/js/detail.js — the project's name never becomes script or template source
+    map_json: str
 
 
 def _highlight(sentence: str, surface: str) -> str:
@@ -110,19 +107,12 @@ def detail_page(ctx: Context, project_id: int, args) -> DetailPage:
                     "note": e.note,
                 }
             )
-    vendor_assets()
-    m = folium.Map(tiles=None, max_zoom=18, control_scale=True, zoom_start=10)
-    m.options["maxZoom"] = 18
-    style = line_style(props["category"], props["subtype"])
-    color = category_style(props["category"]).color
-    layer = folium.GeoJson(
-        feature,
-        style_function=lambda _: {**style, "fillColor": color, "fillOpacity": 0.15},
-        marker=folium.CircleMarker(radius=8, color=color, fill=True, fill_opacity=0.8),
-        tooltip=props["name"],
-    ).add_to(m)
-    m.fit_bounds(layer.get_bounds(), max_zoom=13)
-    header, body, script = folium_parts(m)
+    style = {
+        **line_style(props["category"], props["subtype"]),
+        "fillColor": category_style(props["category"]).color,
+        "fillOpacity": 0.15,
+    }
+    geometry_only = {"type": "Feature", "geometry": feature["geometry"], "properties": {"name": props["name"]}}
     props["category_label"] = label("category", props["category"], lang)
     return DetailPage(
         lang=lang,
@@ -131,7 +121,5 @@ def detail_page(ctx: Context, project_id: int, args) -> DetailPage:
         props=props,
         mentions=mentions,
         gazetteer=entries,
-        header=header,
-        html=body,
-        script=script,
+        map_json=json_script({"feature": geometry_only, "style": style}),
     )

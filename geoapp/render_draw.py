@@ -72,6 +72,8 @@ _RC = {
     "pdf.fonttype": 3,  # subset outlines; Type 42 cannot subset the CFF-based Noto CJK quickly
     "hatch.linewidth": 0.6,
     "path.simplify": True,
+    # Names and titles come from documents and requests: "$…$" in them is text, not TeX.
+    "text.parse_math": False,
 }
 _METADATA = {
     "png": {"Software": "geoapp"},

@@ -23,6 +23,11 @@ MAX_BYTES = 20 * 1024 * 1024
 
 # Artefacts of .docx → text conversion (pandoc-style bookmarks) carry no content.
 _ARTEFACTS = re.compile(r"\[bookmark: [^\]]*\]")
+# Characters that carry no text but can hide or reorder it: C0/C1 controls (NUL cannot even
+# be stored in PostgreSQL; most are invalid in XML/KML), zero-width characters and BOMs
+# (they split names: 忠县\u200b水库 would match nothing), and the bidirectional embedding,
+# override and isolate controls (they make a name display as something else).
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -127,11 +132,13 @@ def read_document(path: Path) -> RawDocument:
     elif data.startswith(b"%PDF") or suffix == ".pdf":
         text, encoding = _read_pdf(data), "pdf"
     else:
-        if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        # Binary formats are full of NUL bytes; a text with a stray NUL (or a hostile one)
+        # is still text, and the NUL is dropped below with the other invisible characters.
+        if data[:4096].count(b"\x00") > 4 and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
             raise IngestError("binary file, not a text document")
         text, encoding = decode_text(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _ARTEFACTS.sub("", text)
+    text = _INVISIBLE.sub("", _ARTEFACTS.sub("", text))
     if not text.strip():
         raise IngestError("the document has no text")
     if _cjk_share(text) < 0.02:

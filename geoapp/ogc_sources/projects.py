@@ -12,7 +12,7 @@ from geoapp.api import Context
 from geoapp.cql import Queryable
 from geoapp.crs import CRS84
 from geoapp.filters import FILTER_PARAMS, ProjectFilter, parse_filters
-from geoapp.models import Document, Mention, Meta, Project, ProjectCounty
+from geoapp.models import MAX_ID, Document, Mention, Meta, Project, ProjectCounty
 from geoapp.ogc_sources.base import Source, label_sql, precision_text_sql
 from geoapp.queries import (
     _COLUMNS,
@@ -92,7 +92,8 @@ class ProjectsSource(Source):
         )
 
     def parse_id(self, raw):
-        return int(raw) if raw.isdigit() and len(raw) < 12 else None
+        # ids are 32-bit on PostGIS: a larger number is no feature, not a database error
+        return int(raw) if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID else None
 
     def py_columns(self):
         return list(_COLUMNS)

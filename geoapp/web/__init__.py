@@ -7,11 +7,12 @@ import json
 from typing import Any
 
 from flask import Flask, Response, request
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from geoapp.errors import DatabaseError, GeoappError
+from geoapp.errors import DatabaseError, GeoappError, ServiceUnavailable
 
-__all__ = ["register", "respond", "JSON_PREFIXES"]
+__all__ = ["register", "respond", "is_outage", "JSON_PREFIXES"]
 
 #: paths whose errors are answered in JSON (everything a program calls)
 JSON_PREFIXES = ("/api", "/collections", "/conformance", "/download", "/maps", "/healthz")
@@ -38,26 +39,36 @@ def _error_body(code: str, description: str) -> dict[str, str]:
 
 
 def register(app: Flask) -> None:
-    from geoapp.web import api, health, ogc, pages, reports
+    from geoapp.web import api, health, ogc, pages, reports, security
 
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ogc.bp)
     app.register_blueprint(reports.bp)
+    app.before_request(security.check_request)
+    app.after_request(lambda response: security.security_headers(response, app.config["GEOAPP"]))
+    app.jinja_env.globals["csp_nonce"] = security.csp_nonce
+    app.jinja_env.filters["with_nonce"] = lambda html: Markup(security.add_nonce(html, security.csp_nonce()))
 
     @app.errorhandler(GeoappError)
     def _geoapp_error(exc: GeoappError):
         status = exc.http_status if exc.http_status != 500 else 503
+        headers = {}
+        if status == 503:
+            headers["Retry-After"] = str(getattr(exc, "retry_after", 5))
+            headers["Cache-Control"] = "no-store"
         if _wants_json():
-            return respond(({}, status, _error_body(exc.code, str(exc))))
-        return Response(f"{exc}", status=status, mimetype="text/plain")
+            return respond((headers, status, _error_body(exc.code, str(exc))))
+        return Response(f"{exc}", status=status, mimetype="text/plain", headers=headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if _wants_json():
             name = exc.name.replace(" ", "")
-            return respond(({}, exc.code or 500, _error_body(name, exc.description or exc.name)))
+            # keep what the exception says about the protocol (Allow on a 405, …)
+            headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+            return respond((headers, exc.code or 500, _error_body(name, exc.description or exc.name)))
         return exc
 
     @app.errorhandler(Exception)
@@ -65,11 +76,23 @@ def register(app: Flask) -> None:
         schema = _schema_problem(app, exc)
         if schema is not None:  # a server not set up yet: say what to do, not "internal error"
             return _geoapp_error(DatabaseError(schema))
+        if is_outage(exc):  # the database is down or overloaded: a client should retry
+            app.logger.warning("database unavailable on %s: %s", request.path, type(exc).__name__)
+            return _geoapp_error(ServiceUnavailable("the database is not reachable at the moment; retry shortly"))
         # Never show a stack trace; log it for the operator.
         app.logger.exception("unhandled error on %s", request.path)
         if _wants_json():
             return respond(({}, 500, _error_body("ServerError", "internal error; see the server log")))
         return Response("internal error; see the server log", status=500, mimetype="text/plain")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Is ``exc`` the database being unreachable (down, restarting, out of connections)?"""
+    from sqlalchemy import exc as sa
+
+    if isinstance(exc, (sa.DisconnectionError, sa.TimeoutError, sa.InterfaceError, sa.OperationalError)):
+        return True
+    return bool(getattr(exc, "connection_invalidated", False))
 
 
 def _schema_problem(app: Flask, exc: Exception) -> str | None:
@@ -78,7 +101,7 @@ def _schema_problem(app: Flask, exc: Exception) -> str | None:
 
     from geoapp.db import current_revision, head_revision
 
-    if not isinstance(exc, DBAPIError):
+    if not isinstance(exc, DBAPIError) or getattr(exc, "connection_invalidated", False):
         return None
     try:
         current, newest = current_revision(app.extensions["geoapp.db"].engine), head_revision()

@@ -6,7 +6,9 @@ from flask import Blueprint, current_app, request
 
 from geoapp import api as core
 from geoapp.db import get_db
+from geoapp.models import MAX_ID
 from geoapp.web import respond
+from geoapp.web.security import load_json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -36,18 +38,9 @@ def geocode():
 
 @bp.post("/geocode")
 def geocode_batch():
-    return respond(core.geocode_batch(_ctx(), _json_body(), request.args))
+    return respond(core.geocode_batch(_ctx(), load_json_body(), request.args))
 
 
-def _json_body():
-    from geoapp.errors import InvalidParameter
-
-    body = request.get_json(silent=True)
-    if body is None:
-        raise InvalidParameter("the request body must be JSON (Content-Type: application/json)")
-    return body
-
-
-@bp.get("/projects/<int:project_id>")
+@bp.get(f"/projects/<int(max={MAX_ID}):project_id>")
 def project(project_id: int):
     return respond(core.project(_ctx(), project_id, request.args))

@@ -26,7 +26,6 @@ _REQUIRED = (
     "Map",
     "MarkerCluster",
     "Fullscreen",
-    "MeasureControl",
 )
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 
 from geoapp.db import current_revision, get_db, head_revision
 from geoapp.models import Project
-from geoapp.web import respond
+from geoapp.web import is_outage, respond
 
 bp = Blueprint("health", __name__)
 
@@ -18,8 +18,10 @@ def health_status(session, database) -> tuple[dict, int, dict]:
         revision = current_revision(database.engine)
         projects = session.scalar(select(func.count()).select_from(Project)) if revision else 0
     except Exception as exc:  # the point of a health check is to report, not raise
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return {}, 503, {"status": "error", "database": database.dialect, "error": first[:300]}
+        # Say what is down, never where it is: driver messages carry host, port and user.
+        what = "unreachable" if is_outage(exc) else "failing"
+        body = {"status": "error", "database": database.dialect, "error": f"the database is {what} ({type(exc).__name__})"}
+        return {"Cache-Control": "no-store", "Retry-After": "5"}, 503, body
     ok = revision == head_revision()
     body = {
         "status": "ok" if ok else "error",

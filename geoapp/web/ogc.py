@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, g, request
 
 from geoapp import exporting, ogc
 from geoapp.api import Context
+from geoapp.db import close_quietly
 from geoapp.web import respond
 
 __all__ = ["bp", "send"]
@@ -30,11 +31,11 @@ def send(result) -> Response:
     sessions = g.pop("ogc_sessions", [])
     if not isinstance(body, Iterator):
         for session in sessions:  # the body is complete: done with the database
-            session.close()
+            close_quietly(session)
         return respond(result)
     response = Response(body, status=status, headers=headers)
     for session in sessions:
-        response.call_on_close(session.close)
+        response.call_on_close(lambda s=session: close_quietly(s))
     return response
 
 
@@ -52,7 +53,7 @@ def _ctx() -> Context:
 def _close_unsent(_exc: BaseException | None = None) -> None:
     # an error before send(): nobody else will close these
     for session in g.pop("ogc_sessions", []):
-        session.close()
+        close_quietly(session)
 
 
 def _base() -> str:

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from geoapp.api import Context
 from geoapp.db import get_db
+from geoapp.models import MAX_ID
 from geoapp.web import respond
 
 bp = Blueprint("pages", __name__)
@@ -44,7 +45,7 @@ def index():
     return render_template("map.html", page=map_page(ctx, request.args))
 
 
-@bp.get("/projects/<int:project_id>")
+@bp.get(f"/projects/<int(max={MAX_ID}):project_id>")
 def project(project_id: int):
     from geoapp.errors import NotFound
     from geoapp.pages import detail_page

@@ -18,6 +18,13 @@
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
   }
+  // A tooltip or label from document text: a DOM node filled with textContent, so the
+  // text is never parsed as HTML whatever it holds (Leaflet sets string content as innerHTML).
+  function textNode(s) {
+    var span = document.createElement("span");
+    span.textContent = String(s == null ? "" : s);
+    return span;
+  }
   function fmt(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
   }
@@ -67,6 +74,10 @@
     var layers = {};
     Object.keys(cfg.layers).forEach(function (k) { layers[k] = window[cfg.layers[k]]; });
     var cluster = window[cfg.cluster];
+    if (L.control.polylineMeasure) {
+      L.control.polylineMeasure({ position: "topleft", unit: "metres", showBearings: false, clearMeasurementsOnStop: false,
+                                  measureControlTitleOn: t.measure_on, measureControlTitleOff: t.measure_off }).addTo(map);
+    }
     var status = document.getElementById("map-status");
     var loaded = [];          // features of the current selection (WGS84, as served)
     var counties = null;      // county outlines (WGS84)
@@ -142,7 +153,7 @@
         target = p.kind === "place" ? layers.places : layers.projects;
       }
       layer.bindPopup(function () { return popupHtml(p); }, { maxWidth: 360 });
-      layer.bindTooltip(esc(p.name), { sticky: true });
+      layer.bindTooltip(textNode(p.name), { sticky: true });
       layer.geoappId = p.id;
       layer.geoappName = p.name;
       if (target) target.addLayer(layer);
@@ -207,6 +218,17 @@
     }
 
     /* ---- context layers ---- */
+    /* ---- the chosen corridor and its buffer (names are data: tooltips from textContent) ---- */
+    function drawCorridor() {
+      var c = cfg.corridor;
+      layers.corridors.clearLayers();
+      if (!c) return;
+      L.geoJSON(shiftGeometry(c.buffer), {
+        style: { color: "#ff5722", weight: 1, fillColor: "#ff9800", fillOpacity: 0.12 },
+      }).bindTooltip(textNode(c.name + " ± " + c.distance_km + " km"), { sticky: true }).addTo(layers.corridors);
+      L.geoJSON(shiftGeometry(c.line), { style: { color: "#e64a19", weight: 5, opacity: 0.9 } })
+        .bindTooltip(textNode(c.name), { sticky: true }).addTo(layers.corridors);
+    }
     function drawCounties() {
       layers.counties.clearLayers();
       if (!counties) return;
@@ -227,7 +249,7 @@
               interactive: false, keyboard: false,
             }).addTo(layers.counties);
           }
-          l.bindTooltip(esc(f.properties.name), { sticky: true });
+          l.bindTooltip(textNode(f.properties.name), { sticky: true });
         },
       }).addTo(layers.counties);
       layers.counties.eachLayer(function (l) { if (l.bringToBack) l.bringToBack(); });
@@ -244,7 +266,7 @@
       towns.features.forEach(function (f) {
         var c = f.geometry.coordinates;
         L.circleMarker(latlng(c[1], c[0]), { radius: 3, color: "#546e7a", weight: 1, fillColor: "#fff", fillOpacity: 1 })
-          .bindTooltip(esc(f.properties.name)).addTo(layers.towns);
+          .bindTooltip(textNode(f.properties.name)).addTo(layers.towns);
       });
     }
     function loadTowns() {
@@ -303,6 +325,7 @@
         redraw();
         drawCounties();
         drawTowns();
+        drawCorridor();
       }
       document.body.dataset.datum = datum;
     }
@@ -324,6 +347,7 @@
     /* ---- start ---- */
     if (map.attributionControl) map.attributionControl.addAttribution(esc(t.attribution_short));
     document.body.dataset.datum = datum;
+    drawCorridor();
     getJSON(cfg.placesApi + "?kind=county").then(function (fc) { counties = fc; drawCounties(); }).catch(function () {});
     if (cfg.total === 0) {
       status.textContent = t.no_results;

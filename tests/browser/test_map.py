@@ -40,7 +40,7 @@ class Watch:
 def open_map(page: Page, server, path: str = "/") -> Watch:
     watch = Watch(page, server.url)
     page.goto(server.url + path)
-    page.wait_for_function("document.body.dataset.loaded === '1'", timeout=30_000)
+    page.locator("body[data-loaded='1']").wait_for(state="attached", timeout=30_000)
     return watch
 
 
@@ -86,7 +86,7 @@ def test_map_renders_offline_with_no_errors(page, live_server, artifacts, backen
     expect(page.locator("#summary")).to_contain_text("显示")
     assert drawn(page) > 500
     # county outlines and project symbols are really on the map
-    page.wait_for_function("document.querySelector('.county-label') !== null")
+    page.locator(".county-label").first.wait_for(state="attached")
     assert layer_count(page, "counties") > 38
     assert layer_count(page, "projects") > 300
     assert page.locator(".leaflet-overlay-pane canvas").count() == 1
@@ -104,7 +104,7 @@ def test_choosing_a_county_changes_features_and_facets(page, live_server, artifa
     transport_before = facet(page, "category", "transport")
     page.select_option("#county-select", "500231")  # 垫江县: the form submits itself
     page.wait_for_url(re.compile(r"county=500231"))
-    page.wait_for_function("document.body.dataset.loaded === '1'", timeout=30_000)
+    page.locator("body[data-loaded='1']").wait_for(state="attached", timeout=30_000)
     in_county = drawn(page)
     assert 0 < in_county < all_features
     assert facet(page, "category", "transport") < transport_before
@@ -124,7 +124,7 @@ def test_corridor_filter_returns_projects_along_it(page, live_server, artifacts,
     )
     page.select_option("#corridor-select", value)
     page.wait_for_url(re.compile(r"corridor="))
-    page.wait_for_function("document.body.dataset.loaded === '1'", timeout=30_000)
+    page.locator("body[data-loaded='1']").wait_for(state="attached", timeout=30_000)
     n = drawn(page)
     assert n > 5
     # the same selection through the API: every project lies within 5 km of the line
@@ -172,7 +172,7 @@ def test_switching_language_changes_labels(page, live_server):
     expect(page.locator("fieldset legend").first).to_have_text("类别")
     page.click("#lang-switch")
     page.wait_for_url(re.compile(r"lang=en"))
-    page.wait_for_function("document.body && document.body.dataset.loaded === '1'", timeout=30_000)
+    page.locator("body[data-loaded='1']").wait_for(state="attached", timeout=30_000)
     expect(page.locator("fieldset legend").first).to_have_text("Category")
     expect(page.locator("#summary")).to_contain_text("Showing")
     expect(page.locator("label.facet").first).to_contain_text("Transport")
@@ -209,11 +209,11 @@ def test_gcj02_basemap_shifts_the_data(page, live_server):
         " let p; window[c.cluster].eachLayer(l => { p = p || l.getLatLng(); }); return [p.lng, p.lat]; })()"
     )
     page.check('input[name="basemap"][value="gaode"]')
-    page.wait_for_function("document.body.dataset.datum === 'gcj02'")
+    page.locator("body[data-datum='gcj02']").wait_for(state="attached")
     after = page.evaluate(
         "(() => { const c = JSON.parse(document.getElementById('geoapp-config').textContent);"
         " let p; window[c.cluster].eachLayer(l => { p = p || l.getLatLng(); }); return [p.lng, p.lat]; })()"
     )
     assert 0.003 < after[0] - before[0] < 0.006 and -0.004 < after[1] - before[1] < -0.001
     page.check('input[name="basemap"][value=""]')
-    page.wait_for_function("document.body.dataset.datum === 'wgs84'")
+    page.locator("body[data-datum='wgs84']").wait_for(state="attached")
