@@ -130,6 +130,8 @@ def _crs_of(text: str):
 def _read_frame(path: Path, fmt: str, o: ReadOptions):
     import pyogrio
 
+    if not o.layer and fmt != "csv":
+        _one_layer(path)
     kwargs: dict = {"layer": o.layer} if o.layer else {}
     if fmt == "csv":
         kwargs.update(_csv_options(path))
@@ -143,6 +145,19 @@ def _read_frame(path: Path, fmt: str, o: ReadOptions):
         except Exception as exc:  # GDAL: unreadable, truncated, no such layer …
             raise LayerError(f"cannot read {path.name}: {_first_line(exc)}") from None
     raise LayerError(f"cannot decode the attributes of {path.name} ({last}): give --encoding")
+
+
+def _one_layer(path: Path) -> None:
+    """A file of several layers (a GeoPackage, a folder of Shapefiles) needs ``--layer``."""
+    import pyogrio
+
+    try:
+        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    except Exception as exc:
+        raise LayerError(f"cannot read {path.name}: {_first_line(exc)}") from None
+    if len(names) > 1:
+        shown = ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
+        raise LayerError(f"{path.name} has {len(names)} layers ({shown}): choose one with --layer")
 
 
 def _encodings(path: Path, fmt: str, layer: str | None) -> list[str | None]:

@@ -164,3 +164,18 @@ def test_osm_with_negative_unsorted_ids_as_josm_writes_them(tmp_path):
         encoding="utf-8",
     )
     assert sorted(read_layer(path, ReadOptions()).names) == ["忠县汽车站", "忠县站"]
+
+
+def test_a_file_of_several_layers_needs_layer(tmp_path):
+    import geopandas as gpd
+    import pyogrio
+
+    path = tmp_path / "poi.gpkg"
+    for layer, name in (("学校", "忠州中学"), ("医院", "忠县人民医院")):
+        frame = gpd.GeoDataFrame({"名称": [name]}, geometry=[shapely.Point(108.03, 30.29)], crs=4490)
+        pyogrio.write_dataframe(frame, path, layer=layer)
+    with pytest.raises(LayerError, match=r"poi.gpkg has 2 layers \(学校, 医院\): choose one with --layer"):
+        read_layer(path, ReadOptions(name_field="名称"))
+    assert read_layer(path, ReadOptions(name_field="名称", layer="医院")).names == ["忠县人民医院"]
+    with pytest.raises(LayerError, match="cannot read poi.gpkg"):
+        read_layer(path, ReadOptions(name_field="名称", layer="道路"))
