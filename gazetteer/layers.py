@@ -92,18 +92,29 @@ class LayerIndex:
             self._index_layer(n, layer, skip)
 
     def _index_layer(self, n: int, layer: LayerFeatures, skip: set[str]) -> None:
+        base = n << 33  # _pack(n, 0, False)
         keys = self.keys
-        for row, (name, aliases) in enumerate(zip(layer.names, layer.aliases, strict=True)):
-            for alias, text in enumerate((name, *aliases)):
-                key = normalize(text)
-                if len(key) < 2 or key in skip:
-                    continue
-                ref = _pack(n, row, alias > 0)
-                hits = keys.get(key)
-                if hits is None:
-                    keys[key] = [ref]
-                elif ref >> 1 not in {h >> 1 for h in hits}:
-                    hits.append(ref)
+        for row, name in enumerate(layer.names):  # the common case inline: half a million names
+            key = normalize(name)
+            if len(key) < 2 or key in skip:
+                continue
+            hits = keys.get(key)
+            if hits is None:
+                keys[key] = [base | row << 1]
+            else:
+                self._put(key, base | row << 1, skip)
+        for row, aliases in enumerate(layer.aliases):
+            for text in aliases:
+                self._put(normalize(text), base | row << 1 | 1, skip)
+
+    def _put(self, key: str, ref: int, skip: set[str]) -> None:
+        if len(key) < 2 or key in skip:
+            return
+        hits = self.keys.get(key)
+        if hits is None:
+            self.keys[key] = [ref]
+        elif ref >> 1 not in {h >> 1 for h in hits}:
+            hits.append(ref)
 
     def __len__(self) -> int:
         return sum(len(layer.names) for layer in self.layers)
