@@ -57,7 +57,11 @@ class _Ctx:
             return self.gazetteer()
         from geoapp.layers import placer
 
-        return placer(self.db, self.gazetteer())
+        try:
+            return placer(self.db, self.gazetteer())
+        except DatabaseError as exc:  # the gazetteer works without the database: say so, go on
+            click.echo(f"geoapp: warning: layers not loaded ({exc})", err=True)
+            return self.gazetteer()
 
 
 pass_ctx = click.make_pass_decorator(_Ctx, ensure=True)
