@@ -17,4 +17,9 @@ RUN pip install --no-cache-dir --no-deps -e . \
 
 ENV GEOAPP_HOST=0.0.0.0 GEOAPP_PORT=8000
 EXPOSE 8000
-CMD ["sh", "-c", "geoapp db init && geoapp ingest seeds/*.txt && exec gunicorn -w 2 -k gthread --threads 4 -b 0.0.0.0:8000 'geoapp:create_app()'"]
+# gunicorn: 2 processes × 8 threads; each process draws 1 map at a time with 3 more waiting at
+# most (GEOAPP_RENDER_WORKERS/QUEUE), so renders never hold more than 4 of its 8 threads.
+# Request line: gunicorn 27 lowers any --limit-request-line above 8190 to 8190, which is too
+# short for the documented 16 KB CQL2 filter URLs; 0 lifts the limit (its C parser, when
+# installed, still stops at 1 MB). Each header field may be 16 KB.
+CMD ["sh", "-c", "geoapp db init && geoapp ingest seeds/*.txt && exec gunicorn -w 2 -k gthread --threads 8 --limit-request-line 0 --limit-request-field_size 16384 -b 0.0.0.0:8000 'geoapp:create_app()'"]

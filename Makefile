@@ -16,19 +16,24 @@ APT_TEST := postgresql-15-postgis-3 postgresql-client-15 chromium
 DB_FILE := var/geoapp.sqlite
 SEEDS := $(sort $(wildcard seeds/*.txt seeds/*.docx seeds/*.pdf))
 
-.PHONY: help serve test setup setup-test apt-run apt-test venv gazetteer db lint bench clean
+.PHONY: help serve test fuzz setup setup-test apt-run apt-test venv gazetteer db lint bench clean
 
 help:
 	@echo "make serve   - install what is missing, build $(DB_FILE) from seeds/, serve http://127.0.0.1:5000"
 	@echo "make test    - install what is missing, run the suite on SpatiaLite + PostGIS + Chromium"
 	@echo "make lint    - ruff"
 	@echo "make bench   - run the benchmarks in bench/ (prints numbers)"
+	@echo "make fuzz    - schemathesis against /api on both backends, >= 10,000 requests each"
 
 serve: db
 	GEOAPP_DATABASE_URL=sqlite:///$(CURDIR)/$(DB_FILE) $(BIN)/geoapp serve
 
 test: setup-test
 	scripts/run-tests.sh
+
+# The suite's bounded fuzz test (tests/test_fuzz.py), with many more examples per operation.
+fuzz: setup-test
+	GEOAPP_FUZZ_EXAMPLES=$${GEOAPP_FUZZ_EXAMPLES:-400} scripts/run-tests.sh tests/test_fuzz.py -p no:logging --show-capture=no -s
 
 setup: apt-run venv gazetteer
 setup-test: apt-run apt-test venv gazetteer

@@ -1,9 +1,16 @@
-"""Compare what ingestion extracts with the hand annotations in tests/data.
+"""Compare what ingestion extracts with the hand annotations.
 
-Prints recall of named projects and places, category/county agreement on the
-matched ones, and (optionally) the misses and the extra items. Usage:
+Seeds (default): recall of named projects and places in tests/data, category/county
+agreement on the matched ones, and (optionally) the misses and the extra items.
+
+``--corpus``: the evaluation corpus in corpus/ (real texts when var/corpus/ holds them,
+and the written genre documents), per document and per split (real and written apart,
+dev and the frozen test split apart): recall, precision, category and county agreement,
+annotated routes drawn as lines, and features outside the provinces the text names.
 
     .venv/bin/python bench/extraction_quality.py [--misses] [--extras] [--doc 000|other]
+    .venv/bin/python bench/extraction_quality.py --corpus [--split test|dev] [--origin real|written]
+                                                 [--misses] [--extras] [--doc ID]
 """
 
 from __future__ import annotations
@@ -40,9 +47,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--misses", action="store_true")
     ap.add_argument("--extras", action="store_true", help="list extracted items the annotation lacks")
-    ap.add_argument("--doc", help="only this seed (e.g. 000) or 'other'")
+    ap.add_argument("--doc", help="only this seed (e.g. 000) or 'other'; with --corpus, a corpus id")
+    ap.add_argument("--corpus", action="store_true", help="score the evaluation corpus in corpus/")
+    ap.add_argument("--split", choices=("dev", "test"))
+    ap.add_argument("--origin", choices=("real", "written"))
     args = ap.parse_args()
     gaz = Gazetteer.load()
+    if args.corpus:
+        from corpus_quality import report
+
+        report(gaz, args)
+        return
     totals = {"project": Score(), "place": Score()}
     extracted = extra = 0
     started = time.perf_counter()

@@ -85,7 +85,10 @@ def to_sql(
     filter_crs: OutputCrs = CRS84,
 ) -> ColumnElement:
     """The SQL condition for a parsed filter over ``queryables``."""
-    result = _ToSQL(queryables, backend, filter_crs).evaluate(node)
+    try:
+        result = _ToSQL(queryables, backend, filter_crs).evaluate(node)
+    except RecursionError:
+        raise InvalidParameter("filter is nested too deeply") from None
     if not isinstance(result, ColumnElement):
         raise InvalidParameter("filter must be a condition, not a value")
     return result
@@ -189,10 +192,22 @@ class _ToSQL(Evaluator):
     def not_(self, node, sub):
         return not_(self._cond(sub))
 
-    @handle(ast.And, ast.Or)
-    def combination(self, node, lhs, rhs):
-        join = and_ if isinstance(node, ast.And) else or_
-        return join(self._cond(lhs), self._cond(rhs))
+    def evaluate(self, node, adopt_result: bool = True):
+        # A long chain "a OR b OR c …" parses as a tree as deep as it is long; pygeofilter
+        # walks it recursively (RecursionError at ~300 terms). Flatten each chain of one
+        # operator with a loop and join its terms at once: depth then follows the real
+        # nesting of the filter, not its length.
+        if type(node) in (ast.And, ast.Or):
+            kind, terms, stack = type(node), [], [node]
+            while stack:
+                n = stack.pop()
+                if type(n) is kind:
+                    stack.extend((n.rhs, n.lhs))
+                else:
+                    terms.append(n)
+            join = and_ if kind is ast.And else or_
+            return join(*(self._cond(self.evaluate(t)) for t in terms))
+        return super().evaluate(node, adopt_result)
 
     # -- predicates
     @handle(ast.Comparison, subclasses=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from geoapp.crs import REGISTRY, STANDARD_URIS
 from geoapp.filters import MAX_CORRIDOR_KM
+from geoapp.models import MAX_ID
 from geoapp.style import CATEGORIES, STATUSES, SUBTYPES
 
 __all__ = ["openapi_document", "DOWNLOAD_FORMATS"]
@@ -108,7 +109,10 @@ def _responses(media: dict[str, str | None], description: str) -> dict[str, Any]
         "200": {"description": description, "content": content},
         "400": _ref("responses", "InvalidParameter"),
         "404": _ref("responses", "NotFound"),
+        "405": _ref("responses", "MethodNotAllowed"),
+        "414": _ref("responses", "URITooLong"),
         "500": _ref("responses", "ServerError"),
+        "503": _ref("responses", "ServiceUnavailable"),
     }
 
 
@@ -175,6 +179,11 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
                                  "summary": "The feature collections", "parameters": [P("f")],
                                  "responses": _responses({"application/json": "collections", **_HTML}, "Collections")}},  # fmt: skip
     }
+    # Without f=json, / is the browser's map page: its 400 for a malformed URL is plain text.
+    paths["/"]["get"]["responses"]["400"] = {
+        "description": "A malformed parameter: JSON with f=json, plain text for the map page",
+        "content": {"application/json": {"schema": _ref("schemas", "exception")}, "text/plain": {}},
+    }
     for src in SOURCES.values():
         base = f"/collections/{src.id}"
         tag = f"{src.id}"
@@ -218,7 +227,8 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
             "responses": _responses({"application/geo+json": "featureCollectionGeoJSON"}, "Projects")}}),
         "/api/projects/{projectId}": ("/api/projects/<int:project_id>", {"get": {
             "tags": ["JSON API"], "operationId": "projectDetail", "summary": "One project with every mention",
-            "parameters": [{"name": "projectId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [{"name": "projectId", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
             "responses": _responses({"application/geo+json": "featureGeoJSON"}, "The project")}}),
         "/api/geocode": ("/api/geocode", {
             "get": {"tags": ["geocoding"], "operationId": "geocode", "summary": "Look a place name up in the gazetteer",
@@ -236,7 +246,35 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
                          {"type": "array", "items": {"type": "string"}},
                          {"type": "object", "properties": {"names": {"type": "array", "items": {"type": "string"}},
                                                            "county": {"type": "string"}}}]}}}},
-                     "responses": _responses({"application/json": None}, "One result per name, in order")}}),
+                     "responses": {**_responses({"application/json": None}, "One result per name, in order"),
+                                   "413": _error("The body is larger than the server accepts"),
+                                   "415": _ref("responses", "UnsupportedMediaType")}}}),
+        "/maps/render.{format}": ("/maps/render.<fmt>", {"get": {
+            "tags": ["maps"], "operationId": "renderMap", "summary": "A static map image of the filtered projects",
+            "description": "PNG, SVG or PDF with Chinese labels, legend, scale bar and north arrow, for reports. "
+                           "Takes the map's filters; the same request on the same data gives the same bytes (ETag). "
+                           "Renders run in a bounded queue: 503 with Retry-After when it is full.",
+            "parameters": [{"name": "format", "in": "path", "required": True,
+                            "schema": {"type": "string", "enum": ["png", "svg", "pdf"]}},
+                           _query("width", "Image width in pixels.", {"type": "integer", "minimum": 200, "maximum": 10000}),
+                           _query("height", "Image height in pixels.", {"type": "integer", "minimum": 200, "maximum": 10000}),
+                           _query("dpi", "Resolution.", {"type": "integer", "minimum": 50, "maximum": 600}),
+                           _query("title", "Title drawn on the map (at most 80 characters).", {"type": "string", "maxLength": 80}),
+                           _query("labels", "Project labels on or off.", {"type": "string", "enum": ["on", "off"]}),
+                           _query("basemap", "none (hillshade needs elevation data this server lacks).",
+                                  {"type": "string", "enum": ["none", "hillshade"]}),
+                           *(P(n) for n in projects.params)],
+            "responses": {**_responses({"image/png": None, "image/svg+xml": None, "application/pdf": None}, "The image"),
+                          "304": {"description": "Not modified (If-None-Match matched the ETag)"}}}}),
+        "/reports/{county}": ("/reports/<county>", {"get": {
+            "tags": ["maps"], "operationId": "countyReport", "summary": "A printable report of one county's projects",
+            "parameters": [{"name": "county", "in": "path", "required": True, "schema": {"type": "string"},
+                            "description": "County name, short name or code (忠县, 500233)."},
+                           *(P(n) for n in projects.params if n != "county")],
+            "responses": {"200": {"description": "HTML report", "content": {"text/html": {}}},
+                          "400": {"description": "A malformed parameter (plain text)", "content": {"text/plain": {}}},
+                          "404": {"description": "No such county (HTML page)", "content": {"text/html": {}}},
+                          "503": _ref("responses", "ServiceUnavailable")}}}),
         "/healthz": ("/healthz", {"get": {"tags": ["service"], "operationId": "health", "summary": "Health check",
                                           "responses": {"200": {"description": "Database reachable and schema current"},
                                                         "503": {"description": "Not healthy"}}}}),
@@ -258,7 +296,7 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
         },
         "servers": [{"url": base_url or "/"}],
         "tags": [{"name": "OGC API – Features"}, *({"name": s} for s in SOURCES), {"name": "downloads"},
-                 {"name": "JSON API"}, {"name": "geocoding"}, {"name": "service"}],  # fmt: skip
+                 {"name": "JSON API"}, {"name": "geocoding"}, {"name": "maps"}, {"name": "service"}],  # fmt: skip
         "paths": paths,
         "components": {
             "parameters": _parameters(settings),
@@ -267,6 +305,13 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
                 "InvalidParameter": _error("A parameter is malformed or out of range (OGC exception)"),
                 "NotFound": _error("No such collection or feature (OGC exception)"),
                 "ServerError": _error("Server error (OGC exception; details only in the server log)"),
+                "MethodNotAllowed": _error("The method is not allowed here; the Allow header lists those that are"),
+                "URITooLong": _error("The URL is longer than the server accepts (256 KB)"),
+                "UnsupportedMediaType": _error("The request body is not of the media type this operation takes"),
+                "ServiceUnavailable": {
+                    **_error("The database is unreachable, or the render queue is full: retry after Retry-After seconds"),
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},
+                },
             },
         },
         "x-crs": {c.key: {"uri": c.uri, "title": c.title, "standard": c.standard} for c in REGISTRY.values()},

@@ -109,6 +109,39 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         10_000,
     ),
+    Setting(
+        "render_workers",
+        1,
+        "Map images made at once, per server process (with render_isolation=process, each has "
+        "its own drawing process).",
+        int,
+        1,
+        64,
+    ),
+    Setting(
+        "render_isolation",
+        "process",
+        "Where map images are drawn: `process` (child processes at a lower CPU priority, so drawing "
+        "never slows the server's other requests) or `thread` (in the server process).",
+    ),
+    Setting(
+        "render_queue",
+        3,
+        "Further image requests that may wait for a drawing, per server process; beyond this "
+        "they are answered 503 with Retry-After. Keep workers + queue below the server's threads.",
+        int,
+        0,
+        1_000,
+    ),
+    Setting(
+        "render_timeout",
+        20,
+        "Longest an image request waits (queue + drawing), in seconds, before a 503 with "
+        "Retry-After; the drawing goes on and is cached for the retry. 0: no limit.",
+        int,
+        0,
+        3_600,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -54,7 +54,7 @@ PACKAGES=(
     "drmonty-leaflet-awesome-markers@2.0.2|drmonty-leaflet-awesome-markers-2.0.2|sha512-g508pdnnHQr9l4kU6McvJzcSd0w1FvHFlZZCYc4oT+zjwYJi1qtj0fFBFEWMKoNfHK4UcBya1eccyjKfu4chjQ=="
     "leaflet.markercluster@1.1.0|leaflet.markercluster-1.1.0|sha512-eI+XkCiLiHwCC3uZ4/n4+Vq3rXcqEHN2lhHRVG1WVziy/3Q0TTipWkzEa1zO0dKZI2AnI5ppFDWrOjnQ7MJLKQ=="
     "leaflet.fullscreen@3.0.0|leaflet.fullscreen-3.0.0|sha512-81wWSUXz1ZtdneR0v5eJDWXUSx+Zo5J50WXWeydG/UcILfIEAgz/iOjZSi3p00Z9MJ/FC/P5i3CgdYuEAos0yQ=="
-    "leaflet-measure@2.1.7|leaflet-measure-2.1.7|sha512-IvoHIoVTIQSXUgaNnAMF17qXFB+dF5ICdwmY8BHyq/Hh33/xeGqQUUYlz0pRMzFN9NUcjsT6JBhCr1ia0CG5ug=="
+    "leaflet.polylinemeasure@3.0.0|leaflet.polylinemeasure-3.0.0|sha512-PTTHz7NBJiWmNFetH8hb3leQNM15qoM9Xe7VDKh1Hyat/M+USqFYeoa0A0LAecsqsjUqA63Rzux4SivoyrSFkA=="
 )
 
 # Files to copy from each package (globs relative to the package root).
@@ -70,13 +70,14 @@ declare -A FILES=(
     # npm ships no Control.FullScreen.min.js (jsDelivr minifies on the fly);
     # the CSS references icon-fullscreen.svg next to it.
     [leaflet.fullscreen-3.0.0]="Control.FullScreen.js Control.FullScreen.css icon-fullscreen.svg"
-    # npm ships no leaflet-measure.min.css; dist/leaflet-measure.css is already minified.
-    [leaflet-measure-2.1.7]="dist/leaflet-measure.min.js dist/leaflet-measure.css dist/images/*"
+    # Distance measuring on the planner map (planner.js adds it). Not folium's MeasureControl:
+    # that wraps leaflet-measure, whose lodash templates need eval(), which the CSP forbids.
+    [leaflet.polylinemeasure-3.0.0]="Leaflet.PolylineMeasure.js Leaflet.PolylineMeasure.css"
 )
 
 # folium 0.20.0 CDN URL -> path under static/. Covers folium.Map's defaults
 # (Leaflet, jQuery, Bootstrap 5, glyphicons, Font Awesome, Awesome Markers,
-# rotate CSS) and the MarkerCluster, Fullscreen and MeasureControl plugins.
+# rotate CSS) and the MarkerCluster and Fullscreen plugins.
 # GeoJson, GeoJsonTooltip/GeoJsonPopup, LayerControl and Icon add none of their own.
 MANIFEST=(
     "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js|vendor/leaflet-1.9.3/dist/leaflet.js"
@@ -94,8 +95,6 @@ MANIFEST=(
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css|vendor/leaflet.markercluster-1.1.0/dist/MarkerCluster.Default.css"
     "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js|vendor/leaflet.fullscreen-3.0.0/Control.FullScreen.js"
     "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css|vendor/leaflet.fullscreen-3.0.0/Control.FullScreen.css"
-    "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.js|vendor/leaflet-measure-2.1.7/dist/leaflet-measure.min.js"
-    "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css|vendor/leaflet-measure-2.1.7/dist/leaflet-measure.css"
 )
 
 # ---------------------------------------------------------------------------

@@ -174,16 +174,22 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = Non
         cache_key = (cand.name, cand.entry_ids, cand.sentence)
         loc = located.get(cache_key)
         if loc is None:
-            loc = locate(
-                placer or gaz,
-                cand.name,
-                county,
-                hint=cand.geometry_hint,
-                description=cand.fields.get("description"),
-                entry_ids=cand.entry_ids,
-                sentence=cand.sentence,
-                surface=cand.surface,
-            )
+            try:
+                loc = locate(
+                    placer or gaz,
+                    cand.name,
+                    county,
+                    hint=cand.geometry_hint,
+                    description=cand.fields.get("description"),
+                    entry_ids=cand.entry_ids,
+                    sentence=cand.sentence,
+                    surface=cand.surface,
+                )
+            except LookupError:
+                # Not in the gazetteer and the document's county is unknown: there is
+                # nowhere honest to put it, so it is not mapped (rather than the whole
+                # document failing).
+                continue
             located[cache_key] = loc
         counties = list(loc.counties)
         if county is not None and (county.code, county.name) in counties:

@@ -11,19 +11,24 @@ import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from gazetteer.normalize import normalize
 from geoapp.ingest.document import Item
+from geoapp.ingest.script import comparable_script
 
-__all__ = ["Score", "Evaluation", "evaluate_items", "matches", "read_annotation"]
+__all__ = ["Score", "Evaluation", "DocumentScore", "evaluate_items", "evaluate_document", "matches", "read_annotation"]
 
 #: route kinds that name the same corridor (万开云城际 ~ 万开云铁路)
 _ROUTE_KINDS = ("高速公路", "高速", "高铁", "城际铁路", "城际", "铁路", "公路", "快速通道", "通道")
 
 
+@cache
 def _key(name: str) -> str:
-    name = normalize(name)  # the extractor's names are normalised (full-width, dashes)
+    # the extractor's names are normalised (full-width, dashes) and Simplified; an
+    # annotation keeps the script of its text, so both sides are compared in Simplified
+    name = normalize(comparable_script(name))
     name = re.sub(r"[（(][^）)]*[)）]", "", name)
     return re.sub(r"[“”\"'‘’《》\s·、]", "", name)
 
@@ -94,6 +99,15 @@ def _best_hit(name: str, items: list[Item]) -> Item | None:
     return next((it for it in items if any(matches(name, n) for n in (it.name, *it.aliases))), None)
 
 
+def _row_hit(row: dict, items: list[Item]) -> Item | None:
+    """The item denoting an annotated row, by its name or a given alias (Simplified form)."""
+    for name in (row["name"], *row.get("aliases", ())):
+        hit = _best_hit(name, items)
+        if hit is not None:
+            return hit
+    return None
+
+
 def evaluate_items(items: list[Item], rows: Iterable[dict[str, str]]) -> Evaluation:
     """Recall per kind (project/place), and category/county agreement on the matches."""
     scores = {"project": Score(), "place": Score()}
@@ -101,7 +115,7 @@ def evaluate_items(items: list[Item], rows: Iterable[dict[str, str]]) -> Evaluat
     for row in rows:
         s = scores.setdefault(row["kind"], Score())
         s.total += 1
-        hit = _best_hit(row["name"], items)
+        hit = _row_hit(row, items)
         if hit is None:
             s.misses.append(row)
             continue
@@ -111,3 +125,63 @@ def evaluate_items(items: list[Item], rows: Iterable[dict[str, str]]) -> Evaluat
         counties = set(row["county"].split("|"))
         s.county_ok += bool(set(hit.county_names) & counties)
     return Evaluation(scores, [it for it in items if it.key not in used])
+
+
+@dataclass
+class DocumentScore:
+    """Recall, precision, routes drawn as lines and far-away features for one document."""
+
+    scores: dict[str, Score]
+    extracted: int = 0
+    #: extracted items that denote some annotated item (the rest are false positives)
+    true_items: int = 0
+    false_items: list[Item] = field(default_factory=list)
+    #: annotated routes whose two ends the gazetteer resolves, and how many came out as lines
+    routes: int = 0
+    routes_as_lines: int = 0
+    #: extracted items placed in a province neither the document nor its annotation names
+    far: list[Item] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.true_items / self.extracted if self.extracted else 1.0
+
+
+def _denotes_any(item: Item, rows: list[dict]) -> bool:
+    names = (item.name, *item.aliases)
+    return any(matches(name, n) for row in rows for name in (row["name"], *row.get("aliases", ())) for n in names)
+
+
+def evaluate_document(
+    items: list[Item],
+    rows: list[dict],
+    *,
+    resolves=None,
+    allowed_provinces: set[str] | None = None,
+) -> DocumentScore:
+    """Score one document against an exhaustive annotation (JSONL rows).
+
+    ``resolves(name) -> bool`` says whether the gazetteer places a route stop (routes are
+    counted only when both ends resolve); ``allowed_provinces`` holds the two-digit codes
+    of the provinces the document or its annotation names: an item elsewhere is "far".
+    """
+    base = evaluate_items(items, rows)
+    out = DocumentScore(scores=base.scores, extracted=len(items))
+    for item in items:
+        if _denotes_any(item, rows):
+            out.true_items += 1
+        else:
+            out.false_items.append(item)
+        codes = {code[:2] for code, _ in item.counties}
+        if allowed_provinces is not None and codes and not codes & allowed_provinces:
+            out.far.append(item)
+    for row in rows:
+        stops = row.get("stops") or []
+        if row.get("geometry") != "line" or len(stops) < 2 or resolves is None:
+            continue
+        if not (resolves(stops[0]) and resolves(stops[-1])):
+            continue
+        out.routes += 1
+        hit = _row_hit(row, items)
+        out.routes_as_lines += bool(hit and hit.geometry.geom_type in ("LineString", "MultiLineString"))
+    return out

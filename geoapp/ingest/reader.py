@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geoapp.errors import IngestError
+from geoapp.ingest.script import halfwidth, to_simplified
 
 __all__ = ["RawDocument", "read_document", "MAX_BYTES", "decode_text"]
 
@@ -139,6 +140,10 @@ def read_document(path: Path) -> RawDocument:
         text, encoding = decode_text(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", _ARTEFACTS.sub("", text))
+    # One script for the rules, offsets unchanged (see geoapp.ingest.script).
+    text, converted = to_simplified(halfwidth(text))
+    if converted:
+        encoding += "+t2s"
     if not text.strip():
         raise IngestError("the document has no text")
     if _cjk_share(text) < 0.02:

@@ -28,8 +28,10 @@ def respond(result: tuple[dict[str, str], int, Any]) -> Response:
 
 
 def _wants_json() -> bool:
-    if request.path.startswith(JSON_PREFIXES) or request.path == "/":
-        return request.path != "/" or request.args.get("f") == "json"
+    if request.path == "/":  # the map page for browsers, the landing page for API clients
+        return request.args.get("f") not in (None, "html", "text/html")
+    if request.path.startswith(JSON_PREFIXES):
+        return True
     return request.accept_mimetypes.best == "application/json"
 
 

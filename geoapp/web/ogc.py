@@ -7,6 +7,8 @@ framework-free function of :mod:`geoapp.ogc` or :mod:`geoapp.exporting`.
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, g, request
@@ -33,7 +35,17 @@ def send(result) -> Response:
         for session in sessions:  # the body is complete: done with the database
             close_quietly(session)
         return respond(result)
-    response = Response(body, status=status, headers=headers)
+    # The first chunk is made here, before the status line is sent: a query that fails at
+    # once (database down, bad filter) still gets its proper error response.
+    try:
+        first = next(body)
+    except StopIteration:
+        first = b""
+    except BaseException:
+        for session in sessions:
+            close_quietly(session)
+        raise
+    response = Response(itertools.chain([first], body), status=status, headers=headers)
     for session in sessions:
         response.call_on_close(lambda s=session: close_quietly(s))
     return response
@@ -65,7 +77,8 @@ def _accept() -> str | None:
 
 
 def _routes() -> set[str]:
-    return {rule.rule for rule in current_app.url_map.iter_rules()}
+    # converter arguments (<int(max=…):id>) are a detail of the routing, not another path
+    return {re.sub(r"<(\w+)\([^)>]*\):", r"<\1:", rule.rule) for rule in current_app.url_map.iter_rules()}
 
 
 @bp.get("/conformance")

@@ -57,7 +57,9 @@ def _prefers_json() -> bool:
 
 @bp.get("/maps/render.<fmt>")
 def render(fmt: str):
-    return respond(render_response(_ctx(), request.args, fmt, request.headers.get("If-None-Match")))
+    # The session's connection goes back to the pool before the request waits for a drawing.
+    ctx = _ctx()
+    return respond(render_response(ctx, request.args, fmt, request.headers.get("If-None-Match"), ctx.session.close))
 
 
 @bp.get("/reports/<county>")

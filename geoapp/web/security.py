@@ -29,7 +29,7 @@ import json
 import re
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Response, g, request
 
@@ -46,13 +46,15 @@ __all__ = [
     "security_headers",
 ]
 
-#: longest accepted path and query: CQL2 filters up to 20,000 characters are documented
-#: (URL-encoded, up to ~60 KB); the WSGI servers are configured to pass at least this much,
-#: so a longer URL gets this JSON 414 rather than a server's own HTML page.
-MAX_REQUEST_LINE = 64 * 1024
+#: longest accepted path and query: CQL2 filters up to 20,000 characters are documented,
+#: and 20,000 Chinese characters take 180 KB URL-encoded. The WSGI servers are configured
+#: to pass at least this much, so a longer URL gets this JSON 414, not a server's HTML page.
+MAX_REQUEST_LINE = 256 * 1024
 #: deepest JSON nesting a request body may have (GeoJSON needs 5 for a polygon)
 MAX_JSON_DEPTH = 32
 
+#: the values of ``f`` any endpoint understands (each endpoint may accept fewer)
+FORMAT_VALUES = frozenset({"json", "html", "application/json", "text/html"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -72,7 +74,7 @@ def check_request() -> None:
     if len(request.path) + len(raw_query) > MAX_REQUEST_LINE:
         raise RequestLineTooLong(f"the URL is longer than {MAX_REQUEST_LINE} bytes")
     try:
-        raw_query.decode("utf-8")
+        unquote_to_bytes(raw_query).decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidParameter("the query string is not valid UTF-8 (percent-encode UTF-8 bytes)") from None
     if _CONTROL.search(request.path):
@@ -80,6 +82,9 @@ def check_request() -> None:
     for name, value in request.args.items(multi=True):
         if _CONTROL.search(name) or _CONTROL.search(value):
             raise InvalidParameter(f"parameter {name[:40]!r} contains a control character (e.g. NUL)")
+    fmt = request.args.get("f")
+    if fmt is not None and fmt not in FORMAT_VALUES:
+        raise InvalidParameter(f"f={fmt[:40]!r} is not supported; use f=json or f=html")
     if "\ufffd" in request.path and b"%EF%BF%BD" not in request.environ.get("RAW_URI", "").encode().upper():
         # werkzeug replaces undecodable path bytes with U+FFFD
         raise InvalidParameter("the path is not valid UTF-8")

@@ -1,0 +1,25 @@
+"""The examples in docstrings are tests too: every module below is run with doctest."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "geoapp.errors",
+    "geoapp.settings",
+    "geoapp.exporting",
+    "geoapp.mapview",
+    "geoapp.web.security",
+    "geoapp.ingest.script",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    failed, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert attempted > 0, f"{name} has no examples"
+    assert failed == 0, f"{failed} of {attempted} examples failed in {name}"

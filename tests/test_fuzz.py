@@ -1,0 +1,78 @@
+"""Schemathesis against the OpenAPI document, over real HTTP, on both backends.
+
+Every operation of ``/api`` gets generated requests — valid and invalid parameters,
+odd strings, huge numbers — and every response is checked with schemathesis's checks:
+no 5xx, a status code the document declares, a declared content type, JSON bodies
+matching their schema.
+
+Bounded for ``make test`` (``GEOAPP_FUZZ_EXAMPLES`` per operation and mode, valid and invalid input, default 50); ``make
+fuzz`` runs the same test with many more. The number of requests sent is printed.
+Two of schemathesis's checks are left out: see the comment in ``_fuzz``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
+
+from tests.conftest import ARTIFACTS, LiveServer
+
+EXAMPLES = int(os.environ.get("GEOAPP_FUZZ_EXAMPLES", "50"))
+#: expensive operations get fewer examples (each render draws a map; a download writes a file)
+SLOW = {"renderMap": 0.2, "downloadProjects": 0.4, "countyReport": 0.4}
+
+
+def _fuzz(operation, mode, sent: list[int]) -> None:
+    share = SLOW.get(operation.definition.raw.get("operationId"), 1)
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=max(3, int(EXAMPLES * share)),
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case):
+        sent.append(1)
+        # Every check but two that compare the server's strictness with the document's:
+        # - "positive data acceptance": the document does not spell out every rule the
+        #   server applies (no control characters in text, years 1900–2100, bbox corners
+        #   inside the CRS's area), so a stricter server is no failure;
+        # - "negative data rejection": the server is deliberately lenient where clients
+        #   expect it (an empty value is an absent one, as HTML forms send them; a limit
+        #   above the maximum is served at the maximum, as OGC API – Features allows; a
+        #   non-string name in a geocoding batch gets its own "not a string" result).
+        # Whatever the input, the answer must still be no 5xx, a documented status and
+        # content type, and a body matching its schema.
+        case.call_and_validate(timeout=60, excluded_checks=[positive_data_acceptance, negative_data_rejection])
+
+    run()
+
+
+def test_api_never_fails(app, capsys):
+    failures: list[str] = []
+    sent: list[int] = []
+    with LiveServer(app) as server:
+        schema = schemathesis.openapi.from_url(f"{server.url}/api?f=json")
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                try:
+                    _fuzz(operation, mode, sent)
+                except Unsatisfiable:  # no parameters to break (e.g. /healthz in negative mode)
+                    continue
+                except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 — collect every operation's failure
+                    failures.append(f"{operation.label} ({mode.value}): {exc}"[:3000])
+    with capsys.disabled():
+        print(f"\nschemathesis: {len(sent)} requests, {len(failures)} failing operations")
+    if failures:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "fuzz-failures.txt").write_text("\n\n".join(failures), encoding="utf-8")
+        pytest.fail("\n\n".join(failures), pytrace=False)
