@@ -4,7 +4,7 @@
 True
 """
 
-__all__ = ["GazetteerError", "BuildError", "DataError"]
+__all__ = ["GazetteerError", "BuildError", "DataError", "LayerError"]
 
 
 class GazetteerError(Exception):
@@ -17,3 +17,9 @@ class BuildError(GazetteerError):
 
 class DataError(BuildError):
     """A curated data file has a row the build cannot use (bad ref, missing source …)."""
+
+
+class LayerError(GazetteerError):
+    """A user's GIS layer cannot be imported (unreadable file, no name field, bad CRS …).
+
+    The message is one line a user can act on."""

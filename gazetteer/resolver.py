@@ -20,6 +20,7 @@ cannot, the best match lists the others in ``ambiguous_with``.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -30,11 +31,13 @@ from functools import cached_property
 from pathlib import Path
 
 from shapely.geometry import LineString, Point
+from shapely.ops import substring
 from shapely.strtree import STRtree
 
 from gazetteer import precision as P
 from gazetteer.build import GazetteerData, load_or_build
 from gazetteer.errors import GazetteerError
+from gazetteer.layers import LayerIndex, is_layer_id, layer_of
 from gazetteer.model import Entry, Match, geojson_text
 from gazetteer.normalize import admin_suffixes, normalize, read_csv
 
@@ -59,6 +62,21 @@ _LEVEL = {"township": "town", "locality": "town", "county": "county", "city": "c
 _ROUTE_CODE = re.compile(r"^([GSXYZ]\d{1,4})(?![0-9])")
 _SEGMENT_TAIL = re.compile(r"(?:段|路段|段工程|工程|项目|改造|改建|扩建|新建|提升)+$")
 _SEGMENT_SPLIT = re.compile(r"至|到|—")
+#: a feature of a user's layer beats a built-in entry of the same name (the user's data are
+#: surveyed; built-in routes are lines through waypoints)
+_LAYER_BONUS = 0.08
+#: a route section's end places must lie this close to the layer's centreline (km)
+_SECTION_SNAP_KM = 5.0
+#: layer features of the same name farther apart than this are different places (km)
+_LAYER_SAME_PLACE_KM = 1.0
+
+
+def _without_short_layer_names(span: NameSpan) -> NameSpan | None:
+    """Inside a longer name, a layer's two-character name (a shop, a stop) is too weak a clue."""
+    if span.end - span.start >= 3:
+        return span
+    entries = tuple(e for e in span.entries if not is_layer_id(e.id))
+    return NameSpan(span.start, span.end, span.text, entries) if entries else None
 
 
 class UnknownPlace(GazetteerError):
@@ -132,6 +150,7 @@ class Gazetteer:
         self._generic = {s for s, _ in admin_suffixes()} | {s for s, _ in data.route_suffixes}
         self._along_cache: dict[bytes, tuple[Entry, ...]] = {}
         self._geojson_cache: dict[str, str] = {}
+        self.layers: LayerIndex | None = None
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -139,8 +158,22 @@ class Gazetteer:
         """Load the cached build (building it first when missing or stale)."""
         return cls(load_or_build(Path(path) if path else default_cache_path(), rebuild=rebuild))
 
+    def with_layers(self, layers: LayerIndex | None) -> Gazetteer:
+        """This gazetteer plus users' layers (see :mod:`gazetteer.layers`); ``self`` is unchanged."""
+        other = copy.copy(self)
+        other.__dict__.pop("_lengths_by_first", None)
+        other._geojson_cache = {}
+        other.layers = layers if layers is not None and len(layers) else None
+        return other
+
+    def layer_skip_keys(self) -> set[str]:
+        """Names a layer feature is not indexed under: generic words (路, 高速公路 …)."""
+        return set(self._generic)
+
     # ------------------------------------------------------------------ entries
     def get(self, entry_id: str) -> Entry | None:
+        if self.layers is not None and is_layer_id(entry_id):
+            return self.layers.get(entry_id)
         i = self._by_id.get(entry_id)
         return None if i is None else self.entries[i]
 
@@ -195,10 +228,13 @@ class Gazetteer:
     # ------------------------------------------------------------------ lookup
     def knows(self, name: str) -> bool:
         """Is ``name`` (already normalised) a name, alias or short name of some entry?"""
-        return name in self._index
+        return name in self._index or (self.layers is not None and name in self.layers.keys)
 
     def _lookup(self, key: str) -> list[tuple[Entry, str]]:
-        return [(self.entries[i], how) for i, how in self._index.get(key, ())]
+        found = [(self.entries[i], how) for i, how in self._index.get(key, ())]
+        if self.layers is not None:
+            found.extend(self.layers.lookup(key))
+        return found
 
     def _strip_prefixes(self, q: str) -> tuple[str, list[Entry]]:
         """Peel leading administrative names off ``q`` (``重庆市忠县新生港`` → ``新生港``)."""
@@ -265,14 +301,26 @@ class Gazetteer:
             out = strategy(q, q, context)
             if out:
                 return out
-        # Inside the text, look past the administrative prefixes ("忠县石宝镇…" → 石宝镇).
-        out = self._contains(rest if rest else q, q, context)
+        # Inside the text, look past the administrative prefixes ("忠县石宝镇…" → 石宝镇),
+        # unless a layer names a place that starts with them (忠县人民医院).
+        out = self._contains(self._past_prefixes(q, rest), q, context)
         if out:
             return out
         # The text was only administrative names ("重庆市忠县"): the innermost one.
         if prefixes and not rest:
             return [self._match(q, prefixes[-1], "name", "exact")]
         return []
+
+    def _past_prefixes(self, q: str, rest: str) -> str:
+        cut = len(q) - len(rest)
+        if not rest:
+            return q
+        if self.layers is not None and cut and any(
+            s.start < cut < s.end and any(is_layer_id(e.id) for e in s.entries)
+            for s in self.find_names(q, safe_only=False)
+        ):
+            return q
+        return rest
 
     @staticmethod
     def _prefer(matches: list[Match], ctx: Entry) -> list[Match]:
@@ -309,9 +357,31 @@ class Gazetteer:
             best.note = (best.note + " " if best.note else "") + (
                 f"{len(rivals) + 1} places named {best.matched_name}: give a county to choose"
             )
+        elif is_layer_id(best.gazetteer_id):
+            self._layer_rivals(best, matches[1:])
         for m in matches:
             m.score = max(0.0, min(1.0, m.score))
         return matches
+
+    def _layer_rivals(self, best: Match, others: list[Match]) -> None:
+        """Layer features with the best one's name, as good a match, elsewhere: say so."""
+        here = self.get(best.gazetteer_id)
+        rivals = []
+        for m in others:
+            if not is_layer_id(m.gazetteer_id) or best.score - m.score >= 0.1 or m.matched_name != best.matched_name:
+                continue
+            other = self.get(m.gazetteer_id)
+            if here is not None and other is not None and _km(here.point, other.point) > _LAYER_SAME_PLACE_KM:
+                rivals.append((m, other))
+        if not rivals:
+            return
+        best.ambiguous_with = tuple(
+            f"{m.matched_name} (layer {layer_of(m.gazetteer_id)}, {e.point[0]:.4f},{e.point[1]:.4f})" for m, e in rivals
+        )
+        layers = sorted({layer_of(m.gazetteer_id) for m, _ in rivals} | {layer_of(best.gazetteer_id)})
+        best.note = (best.note + " " if best.note else "") + (
+            f"{len(rivals) + 1} features named {best.matched_name} in layers {', '.join(layers)}: give a county to choose"
+        )
 
     # ------------------------------------------------------------------ match building
     def _entry_geojson(self, e: Entry) -> str:
@@ -323,8 +393,11 @@ class Gazetteer:
     def _match(self, query: str, e: Entry, how: str, method: str, score: float | None = None) -> Match:
         geom = e.display_geometry
         precision = e.precision
-        estimated = e.kind == "line" or precision in (P.ESTIMATED,) or bool(e.note and "placed at the seat" in e.note)
-        base = _HOW_SCORE.get(how, 0.9) if score is None else score
+        from_layer = is_layer_id(e.id)
+        estimated = not from_layer and (
+            e.kind == "line" or precision in (P.ESTIMATED,) or bool(e.note and "placed at the seat" in e.note)
+        )
+        base = (_HOW_SCORE.get(how, 0.9) if score is None else score) + (_LAYER_BONUS if from_layer else 0.0)
         return Match(
             query=query,
             matched_name=e.name,
@@ -343,7 +416,7 @@ class Gazetteer:
             estimated=estimated,
             method=method,
             note=e.note if (e.note and e.note.startswith("GeoNames has no point")) else "",
-            parts=[self._part(e)] if e.kind != "line" else [self._part(self.get(w)) for w in e.waypoints],
+            parts=[self._part(e)] if e.kind != "line" or from_layer else [self._part(self.get(w)) for w in e.waypoints],
             footprint=e.footprint,
             geometry_json=self._entry_geojson(e),
         )
@@ -454,7 +527,33 @@ class Gazetteer:
         code = _ROUTE_CODE.match(q)
         if code:
             m.note += f"; a section of {code.group(1)}"
+            section = self._layer_section(code.group(1), stops, query)
+            if section is not None:
+                return [section, m]
         return [m]
+
+    def _layer_section(self, code: str, stops: list[Entry], query: str) -> Match | None:
+        """The part of a layer's real centreline of route ``code`` between the first and last
+        stop (both within :data:`_SECTION_SNAP_KM` of it), precision 2."""
+        if self.layers is None:
+            return None
+        for e, _how in self.layers.lookup(code):
+            line = e.geometry
+            if line.geom_type != "LineString":
+                continue
+            ends = [Point(stops[0].point), Point(stops[-1].point)]
+            if any(line.distance(p) * 111.0 > _SECTION_SNAP_KM for p in ends):
+                continue
+            a, b = sorted(line.project(p) for p in ends)
+            part = substring(line, a, b)
+            if part.geom_type != "LineString" or part.length == 0:
+                continue
+            m = self._match(query, e, "code", "segment", 0.9)
+            m.geometry, m.geometry_json = part, None
+            m.parts = [self._part(s) for s in stops]
+            m.note = f"section {stops[0].name}–{stops[-1].name} of {e.name} along the layer's centreline"
+            return m
+        return None
 
     def _code(self, q: str, query: str, context: Entry | None) -> list[Match]:
         code = _ROUTE_CODE.match(q)
@@ -493,6 +592,8 @@ class Gazetteer:
 
     def _contains(self, q: str, query: str, context: Entry | None) -> list[Match]:
         spans = self.find_names(q, safe_only=False)
+        if self.layers is not None:
+            spans = [sp for sp in (_without_short_layer_names(sp) for sp in spans) if sp is not None]
         if not spans:
             return []
         if context is not None and context.kind == "county":
@@ -503,9 +604,10 @@ class Gazetteer:
                 entries = tuple(
                     e
                     for e in span.entries
-                    if e.kind not in ("township", "locality")
+                    if (e.kind not in ("township", "locality") and not is_layer_id(e.id))
                     or e.county_code == context.code
-                    or span.text == e.name
+                    or context.code in e.county_codes
+                    or (span.text == e.name and not is_layer_id(e.id))
                 )
                 if entries:
                     kept.append(NameSpan(span.start, span.end, span.text, entries))
@@ -524,6 +626,10 @@ class Gazetteer:
                     m.precision = P.NEAR
                     m.estimated = True
                     m.note = f"located by the place named in it: {e.name}"
+                elif is_layer_id(e.id) and m.precision == P.EXACT:
+                    # "忠州中学改扩建工程" is at or beside the school the layer holds
+                    m.precision = P.NEAR
+                    m.note = f"located by the layer feature named in it: {e.name}"
                 elif e.kind in ("county", "city", "province"):
                     m.estimated = True
                     m.note = f"only the {e.kind} {e.name} is known"
@@ -552,16 +658,15 @@ class Gazetteer:
                 if length > n - i:
                     continue
                 key = text[i : i + length]
-                hits = self._index.get(key)
-                if not hits:
-                    continue
                 if key in self._generic:
                     continue
+                hits = self._lookup(key)
+                if not hits:
+                    continue
                 entries = tuple(
-                    self.entries[j]
-                    for j, how in hits
-                    if (kinds is None or self.entries[j].kind in kinds)
-                    and (not safe_only or self._safe(self.entries[j], key, how))
+                    e
+                    for e, how in hits
+                    if (kinds is None or e.kind in kinds) and (not safe_only or self._safe(e, key, how))
                 )
                 if entries:
                     candidates.append((i, i + length, entries))
@@ -581,6 +686,8 @@ class Gazetteer:
         """First character → the lengths of index keys starting with it, longest first."""
         out: dict[str, set[int]] = {}
         for key in self._index:
+            out.setdefault(key[0], set()).add(len(key))
+        for key in self.layers.keys if self.layers is not None else ():
             out.setdefault(key[0], set()).add(len(key))
         return {c: tuple(sorted(ls, reverse=True)) for c, ls in out.items()}
 

@@ -47,6 +47,22 @@ class _Ctx:
 
         return get_gazetteer(self.settings["gazetteer_cache"])
 
+    def placer(self):
+        """The built-in gazetteer plus the database's layers (just the built-in one when
+        the database does not exist yet)."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.settings["database_url"])
+        if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+            return self.gazetteer()
+        from geoapp.layers import placer
+
+        try:
+            return placer(self.db, self.gazetteer())
+        except DatabaseError as exc:  # the gazetteer works without the database: say so, go on
+            click.echo(f"geoapp: warning: layers not loaded ({exc})", err=True)
+            return self.gazetteer()
+
 
 pass_ctx = click.make_pass_decorator(_Ctx, ensure=True)
 
@@ -124,7 +140,7 @@ def geocode(ctx: _Ctx, name: str, county: str | None, as_json: bool, limit: int)
     """Look NAME up in the gazetteer."""
     from gazetteer import UnknownPlace
 
-    gaz = ctx.gazetteer()
+    gaz = ctx.placer()
     try:
         result = gaz.resolve(name, county=county, limit=limit)
     except UnknownPlace as exc:
@@ -154,6 +170,89 @@ def build_gazetteer(ctx: _Ctx) -> None:
     path = ctx.settings["gazetteer_cache"]
     gaz = Gazetteer.load(path, rebuild=True)
     click.echo(f"gazetteer built: {len(gaz.entries)} entries in {gaz.data.meta['built_in_s']} s → {path}")
+
+
+@cli.group("gazetteer")
+def gazetteer_group() -> None:
+    """Users' GIS layers (Shapefile, GeoPackage, GeoJSON, FlatGeobuf, CSV, OSM) as gazetteer sources."""
+
+
+@gazetteer_group.command("add")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--source", required=True, help="Where the data come from (shown with every placement).")
+@click.option("--name-field", help="Attribute holding each feature's name (not needed for .osm/.osm.pbf).")
+@click.option("--layer", help="Layer inside the file (GeoPackage, folder of Shapefiles).")
+@click.option("--alias-field", help="Attribute with other names (separated by ; | or 、).")
+@click.option("--kind-field", help="Attribute with each feature's kind (school, road …).")
+@click.option("--kind", help="One kind for every feature.")
+@click.option("--county-field", help="Attribute with the county (name or adcode) of each feature.")
+@click.option("--crs", help="The file's CRS when it has none or a wrong one, e.g. EPSG:4490.")
+@click.option("--datum", type=click.Choice(["gcj02"]), help="Coordinates are GCJ-02 (Amap/Tencent exports).")
+@click.option("--encoding", help="Attribute encoding (default: the .cpg, else UTF-8, else GBK).")
+@click.option("--licence", help="Licence/attribution text (OSM files: ODbL attribution by default).")
+@click.option("--precision", default=1, show_default=True, type=int, help="IATI precision of the features: 1 or 2.")
+@click.option("--radius-km", type=float, help="Uncertainty radius of each feature, km.")
+@click.option("--name", "layer_name", help="Name of the layer in geoapp (default: the file name).")
+@click.option("--skip-unnamed", is_flag=True, help="Leave out features with an empty name instead of failing.")
+@pass_ctx
+def gazetteer_add(ctx: _Ctx, file: Path, source: str, layer_name: str | None, licence: str | None,
+                  precision: int, radius_km: float | None, **read: Any) -> None:
+    """Import FILE as a layer of named features (one transaction: all of it or nothing)."""
+    from gazetteer.layerfile import ReadOptions
+    from geoapp.layers import add_layer
+
+    result = add_layer(ctx.db, ctx.gazetteer(), file, ReadOptions(**read), source=source, name=layer_name,
+                       licence=licence, precision=precision, radius_km=radius_km)
+    click.echo(result.line())
+    click.echo("run `geoapp regeocode` to re-place the stored projects with it")
+
+
+@gazetteer_group.command("layers")
+@pass_ctx
+def gazetteer_layers(ctx: _Ctx) -> None:
+    """List the imported layers: name, source, features, CRS, imported at."""
+    from geoapp.layers import list_layers
+
+    layers = list_layers(ctx.db)
+    if not layers:
+        click.echo("no layers (add one with `geoapp gazetteer add`)")
+    for layer in layers:
+        click.echo(
+            f"{layer.name}\t{layer.source}\t{layer.feature_count} features\t{layer.crs}"
+            f"\t{layer.imported_at:%Y-%m-%d %H:%M:%S}" + (f"\t{layer.licence}" if layer.licence else "")
+        )
+
+
+@gazetteer_group.command("remove")
+@click.argument("name")
+@pass_ctx
+def gazetteer_remove(ctx: _Ctx, name: str) -> None:
+    """Delete the layer NAME and its features."""
+    from geoapp.layers import remove_layer
+
+    n = remove_layer(ctx.db, name)
+    click.echo(f"removed layer {name} ({n} features); run `geoapp regeocode` to re-place the stored projects")
+
+
+@cli.command()
+@click.option("--county", help="Only the projects of this county (name or adcode).")
+@click.option("--all", "everything", is_flag=True,
+              help="Re-place every project, not only those a layer places (or placed).")
+@pass_ctx
+def regeocode(ctx: _Ctx, county: str | None, everything: bool) -> None:
+    """Re-place stored projects with the gazetteer and layers, without re-reading documents."""
+    from gazetteer import UnknownPlace
+    from geoapp.regeocode import regeocode as run
+
+    code = None
+    if county:
+        try:
+            code = ctx.gazetteer().county(county).code
+        except UnknownPlace as exc:
+            raise click.UsageError(str(exc)) from None
+    report = run(ctx.db, ctx.placer(), code, only_layers=not everything)
+    for line in report.lines():
+        click.echo(line)
 
 
 # ----------------------------------------------------------------------------- ingest

@@ -134,6 +134,14 @@ def _file_stem(crs: OutputCrs) -> str:
     return "projects" if crs.key == "CRS84" else "projects-" + crs.key.replace(":", "").lower()
 
 
+def _attribution(ctx: Context) -> str:
+    """:data:`ATTRIBUTION` plus the users' gazetteer layers (OSM: ODbL) that may place projects."""
+    from geoapp.layers import layer_attributions
+
+    layers = layer_attributions(ctx.session)
+    return ATTRIBUTION + (" Gazetteer layers: " + "; ".join(layers) + "." if layers else "")
+
+
 # ----------------------------------------------------------------------------- GeoJSON (streamed)
 def _geojson_chunks(ctx: Context, sel: Selection, crs: OutputCrs, counter: list[int]) -> Iterator[bytes]:
     head = '{"type":"FeatureCollection","name":"projects"'
@@ -141,7 +149,7 @@ def _geojson_chunks(ctx: Context, sel: Selection, crs: OutputCrs, counter: list[
         head += f',"crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::{crs.epsg}"}}}}'
     elif crs.key == "gcj02":
         head += ',"coordinate_system":"GCJ-02 (non-standard offset of WGS 84; not RFC 7946)"'
-    head += ',"attribution":' + _json_str(ATTRIBUTION) + ',"features":['
+    head += ',"attribution":' + _json_str(_attribution(ctx)) + ',"features":['
     yield head.encode()
     for batch in iter_features(ctx, sel, crs, limit=None):
         if batch.count:
@@ -227,7 +235,7 @@ def guard_formulas(gdf):
     return out
 
 
-def _write_gdal(gdf, fmt: Format, path: Path) -> None:
+def _write_gdal(gdf, fmt: Format, path: Path, attribution: str = ATTRIBUTION) -> None:
     from pyogrio import write_dataframe
 
     options: dict[str, Any] = {}
@@ -235,9 +243,9 @@ def _write_gdal(gdf, fmt: Format, path: Path) -> None:
         options["layer_options"] = {"GEOMETRY": "AS_WKT"}
         gdf = guard_formulas(gdf)
     elif fmt.name == "fgb":
-        options["layer_options"] = {"SPATIAL_INDEX": "NO", "TITLE": "projects", "DESCRIPTION": ATTRIBUTION}
+        options["layer_options"] = {"SPATIAL_INDEX": "NO", "TITLE": "projects", "DESCRIPTION": attribution}
     elif fmt.name == "gpkg":
-        options["layer_options"] = {"IDENTIFIER": "projects", "DESCRIPTION": ATTRIBUTION}
+        options["layer_options"] = {"IDENTIFIER": "projects", "DESCRIPTION": attribution}
     write_dataframe(gdf, path, layer="projects", driver=fmt.driver, **options)
 
 
@@ -265,7 +273,7 @@ def _write_shapefiles(gdf, folder: Path, stem: str) -> list[Path]:
     return written
 
 
-def _readme(crs: OutputCrs, n: int, args: Mapping[str, Any], files: list[str]) -> str:
+def _readme(crs: OutputCrs, n: int, args: Mapping[str, Any], files: list[str], attribution: str = ATTRIBUTION) -> str:
     filters = {k: v for k, v in (args.items(multi=True) if hasattr(args, "getlist") else args.items())}
     lines = [
         "geoapp — projects exported as Shapefiles",
@@ -283,7 +291,7 @@ def _readme(crs: OutputCrs, n: int, args: Mapping[str, Any], files: list[str]) -
         "   counties, period, batch, lead_unit, precision, sentence, section, document)",
         "",
         "Attribution:",
-        ATTRIBUTION,
+        attribution,
     ]
     if crs.key == "gcj02":
         lines += ["", "NOTE: GCJ-02 is not a standard CRS; use these coordinates only on Chinese web basemaps."]
@@ -310,7 +318,7 @@ def _write(ctx: Context, sel: Selection, crs: OutputCrs, fmt: Format, path: Path
         if path.suffix.lower() == ".shp":
             files = _write_shapefiles(gdf, path.parent, path.stem)
             (path.parent / f"{path.stem}_README.txt").write_text(
-                _readme(crs, len(gdf), args, [f.name for f in files]), encoding="utf-8"
+                _readme(crs, len(gdf), args, [f.name for f in files], _attribution(ctx)), encoding="utf-8"
             )
             return len(gdf)
         with tempfile.TemporaryDirectory(prefix="geoapp-shp-") as tmp:
@@ -319,11 +327,11 @@ def _write(ctx: Context, sel: Selection, crs: OutputCrs, fmt: Format, path: Path
                 for shp in files:
                     for part in sorted(Path(tmp).glob(shp.stem + ".*")):
                         zf.write(part, part.name)
-                zf.writestr("README.txt", _readme(crs, len(gdf), args, [f.name for f in files]))
+                zf.writestr("README.txt", _readme(crs, len(gdf), args, [f.name for f in files], _attribution(ctx)))
         return len(gdf)
     if path.exists():
         path.unlink()  # GDAL appends to an existing GeoPackage
-    _write_gdal(gdf, fmt, path)
+    _write_gdal(gdf, fmt, path, _attribution(ctx))
     return len(gdf)
 
 

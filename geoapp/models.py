@@ -23,7 +23,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["Base", "Meta", "Document", "Place", "Project", "ProjectCounty", "Mention", "GEOMETRY", "MAX_ID", "MAX_OFFSET"]
+__all__ = [
+    "Base",
+    "Meta",
+    "Document",
+    "Place",
+    "Project",
+    "ProjectCounty",
+    "Mention",
+    "GazetteerLayer",
+    "GazetteerLayerFeature",
+    "GEOMETRY",
+    "MAX_ID",
+    "MAX_OFFSET",
+]
 
 #: the largest id an integer primary key holds on both backends (PostgreSQL ``integer``):
 #: a larger id in a request is "no such feature" (404), never a database error
@@ -173,3 +186,41 @@ class Mention(Base):
 
     project: Mapped[Project] = relationship(back_populates="mentions")
     document: Mapped[Document] = relationship(back_populates="mentions")
+
+
+class GazetteerLayer(Base):
+    """A user's GIS layer imported as a gazetteer source (``geoapp gazetteer add``)."""
+
+    __tablename__ = "gazetteer_layers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    source: Mapped[str] = mapped_column(Text)
+    licence: Mapped[str | None] = mapped_column(Text)
+    precision: Mapped[int] = mapped_column(Integer)
+    radius_km: Mapped[float | None] = mapped_column(Float)
+    #: the file's coordinate system as read (features are stored in WGS84)
+    crs: Mapped[str] = mapped_column(String(200))
+    file_name: Mapped[str] = mapped_column(Text)
+    #: how it was read (fields, encoding …), to say so and to re-import
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    feature_count: Mapped[int] = mapped_column(Integer)
+    source_feature_count: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class GazetteerLayerFeature(Base):
+    """A named feature of a layer, WGS84. ``aliases`` and ``county_codes`` are ``|``-joined."""
+
+    __tablename__ = "gazetteer_layer_features"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layer_id: Mapped[int] = mapped_column(ForeignKey("gazetteer_layers.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(300))
+    aliases: Mapped[str | None] = mapped_column(Text)
+    subtype: Mapped[str | None] = mapped_column(String(60))
+    location_class: Mapped[int] = mapped_column(Integer)
+    county_codes: Mapped[str | None] = mapped_column(String(200))
+    geom = mapped_column(Geometry(geometry_type="GEOMETRY", srid=4326, spatial_index=False), nullable=False)
+
+    __table_args__ = (Index("ix_gazetteer_layer_features_layer", "layer_id"),)

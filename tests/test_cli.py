@@ -22,6 +22,11 @@ COMMANDS = [
     ["render"],
     ["settings"],
     ["build-gazetteer"],
+    ["gazetteer"],
+    ["gazetteer", "add"],
+    ["gazetteer", "layers"],
+    ["gazetteer", "remove"],
+    ["regeocode"],
 ]
 
 

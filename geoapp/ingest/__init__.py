@@ -51,11 +51,14 @@ def ingest_files(
         db.upgrade()
     with db.session() as session:
         sync_places(session, gazetteer)
+    from geoapp.layers import placer
+
+    placing = placer(db, gazetteer)
     for n, path in enumerate(paths, start=1):
         if progress:
             progress(f"[{n}/{len(paths)}] {path}")
         try:
-            analysis: DocumentAnalysis = analyse(path, gazetteer)
+            analysis: DocumentAnalysis = analyse(path, gazetteer, placing)
         except IngestError as exc:
             report.results.append((str(path), "error", str(exc)))
             continue

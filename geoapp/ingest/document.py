@@ -12,6 +12,7 @@ from pathlib import Path
 from shapely.geometry.base import BaseGeometry
 
 from gazetteer import Gazetteer
+from gazetteer import precision as P
 from gazetteer.model import Entry
 from geoapp.ingest.extract import extract_candidates
 from geoapp.ingest.locate import locate
@@ -138,37 +139,51 @@ def _document_county(structure: Structure, gaz: Gazetteer) -> Entry | None:
     return None
 
 
-def analyse(path: Path, gaz: Gazetteer) -> DocumentAnalysis:
-    return analyse_raw(read_document(path), gaz)
+def _take_better_location(item: Item, loc, counties: list[tuple[str, str]]) -> None:
+    """A later mention whose sentence places the item more precisely, in the same main
+    county (the item's identity), gives it that location."""
+    if item.precision != P.COUNTY or loc.precision not in (P.EXACT, P.NEAR) or counties[:1] != item.counties[:1]:
+        return
+    item.geometry, item.precision, item.location_class = loc.geometry, loc.precision, loc.location_class
+    item.location_note, item.gazetteer_ids = loc.note, loc.gazetteer_ids
 
 
-def analyse_text(text: str, gaz: Gazetteer, name: str = "text.txt") -> DocumentAnalysis:
+def analyse(path: Path, gaz: Gazetteer, placer: Gazetteer | None = None) -> DocumentAnalysis:
+    return analyse_raw(read_document(path), gaz, placer)
+
+
+def analyse_text(text: str, gaz: Gazetteer, name: str = "text.txt", placer: Gazetteer | None = None) -> DocumentAnalysis:
     """Analyse a document given as text (tests, previews)."""
     import hashlib
 
     data = text.encode("utf-8")
     raw = RawDocument(Path(name), text, hashlib.sha256(data).hexdigest(), "utf-8", len(data))
-    return analyse_raw(raw, gaz)
+    return analyse_raw(raw, gaz, placer)
 
 
-def analyse_raw(raw: RawDocument, gaz: Gazetteer) -> DocumentAnalysis:
+def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = None) -> DocumentAnalysis:
+    """Extract with the built-in gazetteer ``gaz``; place with ``placer`` (``gaz`` plus the
+    users' layers, see :func:`geoapp.layers.placer`) when given."""
     structure = parse_structure(raw.text)
     county = _document_county(structure, gaz)
     candidates = extract_candidates(structure, gaz, county.code if county else None)
     items: dict[str, Item] = {}
-    located: dict[tuple[str, tuple[str, ...]], object] = {}
+    located: dict[tuple[str, tuple[str, ...], str], object] = {}
     for cand in candidates:
-        cache_key = (cand.name, cand.entry_ids)
+        # the sentence may place a name the gazetteer only knows the county of
+        cache_key = (cand.name, cand.entry_ids, cand.sentence)
         loc = located.get(cache_key)
         if loc is None:
             try:
                 loc = locate(
-                    gaz,
+                    placer or gaz,
                     cand.name,
                     county,
                     hint=cand.geometry_hint,
                     description=cand.fields.get("description"),
                     entry_ids=cand.entry_ids,
+                    sentence=cand.sentence,
+                    surface=cand.surface,
                 )
             except LookupError:
                 # Not in the gazetteer and the document's county is unknown: there is
@@ -217,6 +232,7 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer) -> DocumentAnalysis:
                 item.kind, item.category, item.subtype = "project", cand.category, cand.subtype
             if item.status == "mentioned" and cand.status != "mentioned" or cand.from_table:
                 item.status, item.status_phrase = cand.status, cand.status_phrase
+            _take_better_location(item, loc, counties)
         item.mentions.append(mention)
         if cand.from_table:
             f = cand.fields

@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gazetteer import Gazetteer, Match
 from gazetteer import precision as P
+from gazetteer.layers import is_layer_id, layer_of
 from gazetteer.model import Entry
 
 __all__ = ["Location", "locate"]
@@ -53,7 +54,9 @@ def _from_match(gaz: Gazetteer, m: Match, name: str) -> Location:
     geom = m.geometry
     # Notes are written for planners, in Chinese: they say what the location is estimated from.
     note_parts = []
-    if m.method == "contains" and m.kind in ("township", "locality", "feature"):
+    if is_layer_id(m.gazetteer_id):
+        note_parts.append(_layer_note(m))
+    elif m.method == "contains" and m.kind in ("township", "locality", "feature"):
         note_parts.append(f"按名称中的地点“{m.matched_name}”定位（在其附近）")
     elif m.method == "contains":
         note_parts.append(f"仅知所在区域：{m.matched_name}")
@@ -76,7 +79,13 @@ def _from_match(gaz: Gazetteer, m: Match, name: str) -> Location:
         precision = P.NEAR
     counties = _county_list(gaz, geom, m.county_codes)
     # Only a name that *is* a gazetteer entry shares its identity ("G350…段" is part of G350, not G350).
-    exact = m.gazetteer_id if m.method == "exact" and m.kind in ("feature", "line") else None
+    # A user's layer places a project but is not its identity: removing the layer must not
+    # change which project a mention belongs to.
+    exact = (
+        m.gazetteer_id
+        if m.method == "exact" and m.kind in ("feature", "line") and not is_layer_id(m.gazetteer_id)
+        else None
+    )
     loc = Location(
         geometry=geom,
         precision=precision,
@@ -88,6 +97,21 @@ def _from_match(gaz: Gazetteer, m: Match, name: str) -> Location:
     )
     _clip_to_county_section(gaz, loc, name)
     return loc
+
+
+def _builtin_identity(matches: list[Match]) -> str | None:
+    """The built-in entry a layer-placed name also is: the project keeps that identity, so
+    adding or removing a layer never splits or merges projects."""
+    for m in matches:
+        if m.method == "exact" and m.kind in ("feature", "line") and not is_layer_id(m.gazetteer_id):
+            return m.gazetteer_id
+    return None
+
+
+def _layer_note(m: Match) -> str:
+    """Where a layer placed it, naming the layer and its source."""
+    how = "沿其实际线位" if m.kind == "line" else "在其附近" if m.precision == P.NEAR else "即该要素"
+    return f"按图层“{layer_of(m.gazetteer_id)}”中的要素“{m.matched_name}”定位（{how}；来源：{m.source}）"
 
 
 def _clip_to_county_section(gaz: Gazetteer, loc: Location, name: str) -> None:
@@ -119,19 +143,28 @@ def locate(
     hint: str = "point",
     description: str | None = None,
     entry_ids: tuple[str, ...] = (),
+    sentence: str | None = None,
+    surface: str = "",
 ) -> Location:
-    """Where ``name`` (named in a document about ``county``) is."""
+    """Where ``name`` (named in a document about ``county``) is.
+
+    When the name says no more than its county, the table row's ``description`` and then
+    the clause of ``sentence`` around ``surface`` may (:mod:`geoapp.ingest.context`)."""
     context = county.name if county is not None else None
     result = gaz.resolve(name, county=context)
     matches = result.matches
     if entry_ids:
-        preferred = [m for m in matches if m.gazetteer_id in entry_ids]
+        # the entries extraction recognised — or a user's layer feature of the same name
+        preferred = [m for m in matches if m.gazetteer_id in entry_ids or is_layer_id(m.gazetteer_id)]
         matches = preferred or matches
     # A lone county hit for a facility is only county precision: fine, but a
     # town named in the project's description can do better.
     best = matches[0] if matches else None
     if best is not None and not (best.kind in ("county", "city", "province") and best.method == "contains"):
-        return _from_match(gaz, best, name)
+        loc = _from_match(gaz, best, name)
+        if is_layer_id(best.gazetteer_id):
+            loc.exact_entry = _builtin_identity(matches)
+        return loc
     if description:
         for span in gaz.find_names(description, kinds=("township", "feature")):
             local = [e for e in span.entries if county is None or county.code in (e.county_code, *e.county_codes)]
@@ -146,6 +179,11 @@ def locate(
                     gazetteer_ids=[e.id],
                     counties=[(c.code, c.name) for c in _county_list(gaz, pt)],
                 )
+    from geoapp.ingest.context import place_from_context
+
+    nearby = place_from_context(gaz, county, name, sentence, surface)
+    if nearby is not None:
+        return nearby
     if best is not None:
         return _from_match(gaz, best, name)
     if county is not None:
