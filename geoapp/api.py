@@ -37,12 +37,23 @@ class Context:
     session: Session
     backend: Backend
     settings: dict[str, Any]
+    #: the database, where the users' gazetteer layers are stored (None: built-in places only)
+    database: Any = None
 
     @property
     def gazetteer(self):
         from geoapp.gaz import get_gazetteer
 
         return get_gazetteer(self.settings["gazetteer_cache"])
+
+    @property
+    def placer(self):
+        """The gazetteer with the users' layers (see :func:`geoapp.layers.placer`)."""
+        if self.database is None:
+            return self.gazetteer
+        from geoapp.layers import placer
+
+        return placer(self.database, self.gazetteer)
 
     def county_code(self, name: str) -> str | None:
         """The adcode of a county given by name, short name or old name (None if unknown)."""
@@ -122,7 +133,7 @@ def geocode_one(ctx: Context, args: Mapping[str, Any]) -> Result:
         raise InvalidParameter("q (the name to look up) is required")
     county = _county_arg(ctx, args.get("county"))
     limit = _small_int(args.get("limit"), 5, 1, 50, "limit")
-    result = ctx.gazetteer.resolve(q, county=county, limit=limit)
+    result = ctx.placer.resolve(q, county=county, limit=limit)
     return {"Content-Type": "application/geo+json; charset=utf-8"}, 200, result.to_json()
 
 
@@ -142,7 +153,7 @@ def geocode_batch(ctx: Context, body: Any, args: Mapping[str, Any]) -> Result:
     if len(names) > limit:
         raise InvalidParameter(f"too many names: {len(names)} (at most {limit} per request)")
     county = _county_arg(ctx, county)
-    gaz = ctx.gazetteer
+    gaz = ctx.placer
     parts = []
     matched = 0
     for name in names:

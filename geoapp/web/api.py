@@ -14,10 +14,9 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def _ctx() -> core.Context:
+    database = current_app.extensions["geoapp.db"]
     return core.Context(
-        session=get_db(),
-        backend=current_app.extensions["geoapp.db"].backend,
-        settings=current_app.config["GEOAPP"],
+        session=get_db(), backend=database.backend, settings=current_app.config["GEOAPP"], database=database
     )
 
 

@@ -3,6 +3,8 @@ features at ingest and by ``regeocode``; removing a layer restores the earlier p
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import shapely
 from sqlalchemy import func, select
@@ -160,3 +162,20 @@ def _exports_name_the_layers(db, tmp_path):
     gpkg = tmp_path / "p.gpkg"
     export_projects_file(db, settings, {}, "gpkg", gpkg, "CRS84")
     assert "ODbL" in pyogrio.read_info(gpkg)["layer_metadata"]["DESCRIPTION"]
+
+
+def test_the_web_geocoder_uses_the_layers(empty_db, gazetteer, gcj02_csv):
+    """/api/geocode answers from the built-in gazetteer plus the stored layers."""
+    from geoapp import create_app
+
+    app = create_app({"database_url": empty_db.url})
+    client = app.test_client()
+    before = client.get("/api/geocode", query_string={"q": "忠县人民医院", "county": "忠县"}).get_json()
+    add_layer(empty_db, gazetteer, gcj02_csv, ReadOptions(name_field="名称", kind="hospital", datum="gcj02"),
+              source="高德导出 (test)", name="hospitals", radius_km=0.3)
+    after = client.get("/api/geocode", query_string={"q": "忠县人民医院", "county": "忠县"}).get_json()
+    best = after["features"][0]
+    assert best["properties"]["precision"] < 3 and "hospitals" in json.dumps(best["properties"], ensure_ascii=False)
+    assert before["features"] == [] or before["features"][0]["properties"]["precision"] >= best["properties"]["precision"]
+    batch = client.post("/api/geocode", json={"names": ["忠县人民医院"], "county": "忠县"}).get_json()
+    assert batch["matched"] == 1 and batch["results"][0]["features"][0]["geometry"] == best["geometry"]
