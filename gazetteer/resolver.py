@@ -62,6 +62,8 @@ _LEVEL = {"township": "town", "locality": "town", "county": "county", "city": "c
 _ROUTE_CODE = re.compile(r"^([GSXYZ]\d{1,4})(?![0-9])")
 _SEGMENT_TAIL = re.compile(r"(?:段|路段|段工程|工程|项目|改造|改建|扩建|新建|提升)+$")
 _SEGMENT_SPLIT = re.compile(r"至|到|—")
+_LINES = ("LineString", "MultiLineString")
+_AREAS = ("Polygon", "MultiPolygon")
 #: a feature of a user's layer beats a built-in entry of the same name (the user's data are
 #: surveyed; built-in routes are lines through waypoints)
 _LAYER_BONUS = 0.08
@@ -297,7 +299,7 @@ class Gazetteer:
                 for m in out:
                     m.score -= 0.02
                 return self._prefer(out, prefixes[-1])
-        for strategy in (self._segment, self._code, self._corridor):
+        for strategy in (self._segment, self._code, self._corridor, self._section):
             out = strategy(q, q, context)
             if out:
                 return out
@@ -531,6 +533,39 @@ class Gazetteer:
             if section is not None:
                 return [section, m]
         return [m]
+
+    def _section(self, q: str, query: str, context: Entry | None) -> list[Match]:
+        """``<route><place>段`` (渝湘高铁酉阳段, 涪丰石高速丰都段): the route's line clipped to the
+        county or district it names — still an estimate (precision 5), now only the part there."""
+        if not q.endswith("段"):
+            return []
+        for suffix, _subtype in self._route_suffixes:
+            at = q.rfind(suffix, 0, len(q) - 3)
+            if at < 1:
+                continue
+            route_end = at + len(suffix)
+            rest = q[route_end:-1]
+            for qual in self._qualifiers:  # 复线, 二线, 北线 … belong to the route
+                if rest.startswith(qual):
+                    route_end, rest = route_end + len(qual), rest[len(qual) :]
+            if not 2 <= len(rest) <= 8:
+                continue
+            place = self._best_entry(rest, context)
+            if place is None or place.kind not in ("county", "city") or place.geometry.geom_type not in _AREAS:
+                continue
+            line = next((m for m in self._candidates(q[:route_end], context) if m.geometry.geom_type in _LINES), None)
+            if line is None:
+                continue
+            part = line.geometry.intersection(place.geometry.buffer(0.01))
+            if part.is_empty or part.geom_type not in _LINES:
+                continue
+            line.geometry, line.geometry_json = part, None
+            line.query, line.matched_name = query, f"{line.matched_name}（{place.name}段）"
+            line.precision, line.estimated = P.ESTIMATED, True
+            line.county_codes = (place.code,)
+            line.note += f"; the section in {place.name}: the route's line clipped to its outline"
+            return [line]
+        return []
 
     def _layer_section(self, code: str, stops: list[Entry], query: str) -> Match | None:
         """The part of a layer's real centreline of route ``code`` between the first and last

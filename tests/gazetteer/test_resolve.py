@@ -170,3 +170,16 @@ def test_an_area_says_whether_it_is_a_point_with_a_radius_or_an_outline(gazettee
     assert county["geometry_kind"] == "area"
     port = best(gazetteer, "新生港").properties()
     assert port["geometry_kind"] == "point" and port["radius_km"] is not None
+
+
+def test_a_section_of_a_route_in_a_county_is_the_route_clipped_to_it(gazetteer):
+    """涪丰石高速丰都段: the estimated line of 涪丰石高速, only where it crosses 丰都县."""
+    import shapely
+
+    whole = gazetteer.resolve("涪丰石高速", limit=1).matches[0]
+    part = gazetteer.resolve("涪丰石高速丰都段", limit=1).matches[0]
+    assert part.geometry.geom_type in ("LineString", "MultiLineString") and part.precision == 5
+    assert 0 < part.geometry.length < whole.geometry.length
+    fengdu = gazetteer.county("丰都县").geometry
+    assert shapely.within(part.geometry, fengdu.buffer(0.02))
+    assert part.county_codes == ("500230",) and "丰都县" in part.note
