@@ -302,16 +302,26 @@ def _status(tokens: list[_Token], index: int) -> tuple[str, str | None]:
 
 
 # ----------------------------------------------------------------------------- prose
+#: table columns (geoapp/data/table_columns.csv fields) whose text may name places and works;
+#: a column with an unknown header is read too
+_PLACE_TEXT_FIELDS = frozenset({"name", "location", "description", "annual_target"})
+
+
 def _table_sentences(structure: Structure) -> list[Sentence]:
     """Table cells other than a project table's names: 建设内容 cells name sub-works
     (substations, lines, mines); policy and platform annexes name works in passing."""
     out: list[Sentence] = []
     for table in structure.tables:
         name_cols = {i for i, (f, _) in table.columns.items() if f == "name"} if table.is_project_table else set()
+        # People (责任领导), units, money, years and batches never name a place or a work.
+        silent = {i for i, (f, _) in table.columns.items() if f not in _PLACE_TEXT_FIELDS}
         for row in table.rows:
             pos = row.start
             for i, cell in enumerate(row.cells):
-                if not cell or i in name_cols or re.fullmatch(r"[\d.\s/—-]*", cell):
+                if not cell or re.fullmatch(r"[\d.\s/—-]*", cell):
+                    continue
+                if i in name_cols or i in silent:
+                    pos = max(pos, structure.text.find(cell.split("\n", 1)[0], pos, row.end + 1) + len(cell))
                     continue
                 first_line = cell.split("\n", 1)[0]
                 at = structure.text.find(first_line, pos, row.end + 1)

@@ -2,8 +2,11 @@
 
 Headings follow the numbering of Chinese official documents (GB/T 9704-2012
 党政机关公文格式, 7.3.3): ``一、`` / ``（一）`` / ``1.`` / ``（1）``; annexes
-start with ``附件N``. Tables in text exports are runs of tab-indented lines, one
-cell per line, rows separated by lines without a tab.
+start with ``附件N``. Tables in text exports come in three shapes: runs of tab-indented
+lines, one cell per line, rows separated by lines without a tab (a .docx saved as text);
+one row per line with tab-separated cells (a spreadsheet pasted or saved as text); and
+one row per line between pipes (``| 1 | 名称 | 地点 |``, Markdown and web pages). The two
+row-per-line shapes are read into the first one, with every cell at its place in the text.
 """
 
 from __future__ import annotations
@@ -128,6 +131,14 @@ def parse_structure(text: str) -> Structure:
         return False
 
     for k, (start, line) in enumerate(lines):
+        cells = _row_cells(start, line)
+        if cells is not None:
+            # one row per line: its cells as tab-indented lines, then a row separator
+            if table_lines and table_lines[-1][1].strip():
+                table_lines.append((start, ""))
+            table_lines.extend((at - 1, "\t" + cell) for at, cell in cells)
+            table_lines.append((start + len(line), ""))
+            continue
         if line.startswith("\t"):
             table_lines.append((start, line))
             continue
@@ -179,6 +190,35 @@ def parse_structure(text: str) -> Structure:
         issuer=_issuer(lines),
         issued_date=_date(head),
     )
+
+
+_PIPE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*:?-{2,}:?\s*$")
+
+
+def _row_cells(start: int, line: str) -> list[tuple[int, str]] | None:
+    """The cells (offset, text) of a row-per-line table line, or None for any other line.
+    A Markdown rule line (``|---|---|``) is a table line without cells."""
+    if line.startswith("\t"):
+        return None
+    if line.count("\t") >= 2:
+        parts, offset = line.split("\t"), start
+    else:
+        m = _PIPE_ROW.match(line)
+        if m is None or m.group(1).count("|") < 2:
+            return None
+        parts, offset = m.group(1).split("|"), start + m.start(1)
+        if all(_PIPE_RULE.match(p) for p in parts):
+            return []
+    cells = []
+    for part in parts:
+        text = part.strip()
+        if text:
+            cells.append((offset + part.index(text), text))
+        else:
+            cells.append((offset, ""))
+        offset += len(part) + 1
+    return cells
 
 
 def _sentences(text: str, tables: list[Table]) -> list[Sentence]:

@@ -74,3 +74,39 @@ def test_parse_money(text, value):
 )
 def test_parse_period(text, years):
     assert parse_period(text) == years
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "{n}\t{name}\t{place}\t新建道路约6公里\t48000\t区交通局\t齐明山",
+        "| {n} | {name} | {place} | 新建道路约6公里 | 48000 | 区交通局 | 齐明山 |",
+    ],
+)
+def test_row_per_line_tables_tab_or_pipe(row):
+    """A project list pasted from a spreadsheet (tabs) or a web page (pipes) is a table:
+    its columns are known, every cell sits at its place in the text, and the leader's
+    column names no place."""
+    header = row.replace("{n}", "序号").replace("{name}", "项目名称").replace("{place}", "建设地点")
+    header = header.replace("新建道路约6公里", "建设内容").replace("48000", "总投资（万元）")
+    header = header.replace("区交通局", "责任单位").replace("齐明山", "责任领导")
+    rule = "| --- | --- | --- | --- | --- | --- | --- |" if row.startswith("|") else None
+    body = [
+        row.format(n=1, name="开梁高速梁平段配套连接线", place="礼让镇"),
+        row.format(n=2, name="回龙镇农村公路提升工程", place="回龙镇"),
+    ]
+    text = "\n".join(["梁平区2024年重点项目清单", header, *([rule] if rule else []), *body, "以上项目按计划推进。"])
+    structure = parse_structure(text)
+    assert len(structure.tables) == 1
+    table = structure.tables[0]
+    assert table.is_project_table and [r.fields["name"] for r in table.rows] == ["开梁高速梁平段配套连接线", "回龙镇农村公路提升工程"]
+    assert table.rows[0].fields["location"] == "礼让镇" and table.rows[0].fields["leader"] == "齐明山"
+    assert any("以上项目按计划推进" in s.text for s in structure.sentences)
+
+
+def test_a_leaders_name_in_a_table_is_not_a_place(gazetteer):
+    from geoapp.ingest.document import analyse_text
+
+    text = "梁平区2024年重点项目清单\n序号\t项目名称\t建设地点\t建设内容\t责任领导\n1\t回龙镇农村公路提升工程\t回龙镇\t改造农村公路\t齐明山\n"
+    names = {it.name for it in analyse_text(text, gazetteer).items}
+    assert "回龙镇农村公路提升工程" in names and "齐明山" not in names
