@@ -12,7 +12,7 @@ name scanner. Table rows of project annexes become candidates with their fields.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gazetteer import Gazetteer
 from gazetteer.normalize import normalize
@@ -761,16 +761,45 @@ def _place_candidates(
 
 
 # ----------------------------------------------------------------------------- tables
-def _table_candidates(structure: Structure, vocab: Vocabulary) -> list[Candidate]:
+def _table_candidates(structure: Structure, vocab: Vocabulary, gazetteer: Gazetteer) -> list[Candidate]:
     out: list[Candidate] = []
     for table in structure.tables:
         if not table.is_project_table:
             continue
         for row in table.rows:
             cand = _row_candidate(structure, table, row, vocab)
-            if cand is not None:
+            if cand is None:
+                continue
+            names = _distributed(cand.name, gazetteer)
+            if names:
+                out.extend(replace(cand, name=n) for n in names)
+            else:
                 out.append(cand)
     return out
+
+
+#: "回龙、大观、碧山三镇农村公路" — places, then how many of them (三镇, 两个街道), then the work
+#: each of them gets: the count word is what says the head is shared
+_COUNTED_LIST = re.compile(
+    r"^(?P<items>[\u4e00-\u9fff]{2,5}(?:[、和及与][\u4e00-\u9fff]{2,5})+)"
+    r"(?P<count>[一二三四五六七八九十两\d]+个?(?:乡镇|镇街|镇|乡|街道|村|社区))的?(?P<head>.{2,})$"
+)
+
+
+def _distributed(name: str, gazetteer: Gazetteer) -> list[str]:
+    """The works a counted list names, one per place (``回龙、大观、碧山三镇农村公路`` →
+    回龙农村公路, 大观农村公路, 碧山农村公路), or [] when ``name`` is not one."""
+    m = _COUNTED_LIST.match(name)
+    if m is None:
+        return []
+    items = re.split(r"[、和及与]", m.group("items"))
+    if not all(_is_place_name(item, gazetteer) for item in items):
+        return []
+    return [item + m.group("head") for item in items]
+
+
+def _is_place_name(item: str, gazetteer: Gazetteer) -> bool:
+    return gazetteer.knows(item) or any(gazetteer.knows(item + s) for s in ("镇", "乡", "街道"))
 
 
 def _row_candidate(structure: Structure, table: Table, row: TableRow, vocab: Vocabulary) -> Candidate | None:
@@ -812,7 +841,7 @@ def extract_candidates(
     vocab = vocabulary()
     county = gazetteer.get(f"adm:{own_county}") if own_county else None
     places = _ShortPlaces(gazetteer, county)
-    found = _table_candidates(structure, vocab)
+    found = _table_candidates(structure, vocab, gazetteer)
     found += _prose_candidates(structure.sentences + _table_sentences(structure), gazetteer, vocab, places)
     for cand in list(found):
         if cand.kind == "project":

@@ -110,3 +110,14 @@ def test_a_leaders_name_in_a_table_is_not_a_place(gazetteer):
     text = "梁平区2024年重点项目清单\n序号\t项目名称\t建设地点\t建设内容\t责任领导\n1\t回龙镇农村公路提升工程\t回龙镇\t改造农村公路\t齐明山\n"
     names = {it.name for it in analyse_text(text, gazetteer).items}
     assert "回龙镇农村公路提升工程" in names and "齐明山" not in names
+
+
+def test_a_counted_list_in_a_table_name_gives_one_work_per_place(gazetteer):
+    """回龙、大观、碧山三镇农村公路提升工程 is three works, one in each town (a shared head)."""
+    from geoapp.ingest.document import analyse_text
+
+    text = "梁平区2024年重点项目清单\n序号\t项目名称\t建设地点\t建设内容\t总投资（万元）\n1\t回龙、大观、碧山三镇农村公路提升工程\t回龙镇、大观镇、碧山镇\t改造农村公路约86公里\t21000\n"
+    items = {it.name: it for it in analyse_text(text, gazetteer).items}
+    for town in ("回龙", "大观", "碧山"):
+        assert f"{town}农村公路提升工程" in items, sorted(items)
+    assert not any("、" in name for name in items)
