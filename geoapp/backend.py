@@ -31,6 +31,7 @@ from sqlalchemy import (
     event,
     func,
     literal,
+    literal_column,
     select,
     text,
 )
@@ -154,6 +155,13 @@ class Backend:
         raise NotImplementedError
 
     def empty_list(self) -> ColumnElement:
+        raise NotImplementedError
+
+    def object_list_agg(self, pairs: list[tuple[str, ColumnElement]], order_by: ColumnElement) -> ColumnElement:
+        """Aggregate: a JSON array of objects built from (key, value) pairs, in ``order_by``."""
+        raise NotImplementedError
+
+    def empty_json_list(self) -> ColumnElement:
         raise NotImplementedError
 
 
@@ -305,6 +313,17 @@ class PostGISBackend(Backend):
 
     def empty_list(self):
         return text("'{}'::text[]")
+
+    def object_list_agg(self, pairs, order_by):
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+        # keys are the code's own identifiers (never data): safe as SQL literals
+        assert all(key.isidentifier() for key, _ in pairs)
+        flat = [x for key, value in pairs for x in (literal_column(f"'{key}'"), value)]
+        return func.json_agg(aggregate_order_by(func.json_build_object(*flat), order_by))
+
+    def empty_json_list(self):
+        return text("'[]'::json")
 
 
 def _raw_text_loader():

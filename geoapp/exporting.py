@@ -16,11 +16,14 @@ fgb        FlatGeobuf without spatial index, so rows stay in id order
 
 Files are written in east/north (lon/lat) axis order whatever the CRS: that is
 what GDAL, QGIS and ArcGIS expect in files (the OGC API answers in the CRS's own
-order instead). Lists (aliases, counties) become text joined with "、".
+order instead). Lists (aliases, counties, documents) become text joined with "、"; every
+mention (``mentions``: document, section, sentence, status phrase) is JSON text, and is
+left out of Shapefiles (254 bytes a field).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -181,8 +184,12 @@ def _frame(ctx: Context, sel: Selection, crs: OutputCrs, fmt: Format):
     shapes = np.concatenate(geoms) if geoms else np.array([], dtype=object)
     shapes = transform_geometries(shapes, crs, gis_order=True)
     df = pd.DataFrame.from_records(records, columns=list(records[0]) if records else ["id", "name"])
+    if fmt.name == "shp" and "mentions" in df.columns:
+        df = df.drop(columns=["mentions"])  # 254 bytes a field: see the README, and the GeoPackage
     for col in df.columns:
-        if df[col].map(lambda v: isinstance(v, list)).any():
+        if col == "mentions":  # objects: JSON text (GeoPackage, CSV, KML, FlatGeobuf)
+            df[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v)
+        elif df[col].map(lambda v: isinstance(v, list)).any():
             df[col] = df[col].map(lambda v: _join(v) if isinstance(v, list) else v)
     for col in _INTEGER_FIELDS:
         if col in df.columns:
@@ -283,7 +290,10 @@ def _readme(crs: OutputCrs, n: int, args: Mapping[str, Any], files: list[str], a
         f"Coordinate system: {crs.title} ({crs.uri}); axis order east/north (lon/lat) as in all files.",
         f"Filters: {filters or 'none'}",
         "Encoding: UTF-8 (see the .cpg files). Text longer than 254 bytes is cut and ends with '…'.",
-        "Lists (aliases, counties) are joined with '、', county codes with ','.",
+        "Lists (aliases, counties, documents) are joined with '、', county codes with ','. "
+        "Every mention of a project (document, section, sentence, status phrase) is in the "
+        "GeoPackage, GeoJSON, CSV and KML downloads as the JSON field 'mentions'; a Shapefile "
+        "field holds only 254 bytes, so here 'document'/'sentence' give the first mention.",
         "",
         "Field names (Shapefile fields hold at most 10 characters):",
         *(f"  {short:<10}  {full}" for full, short in SHAPEFILE_FIELDS.items() if short != full),

@@ -201,12 +201,13 @@ def all_mentions(session: Session, project_ids: Sequence[int]) -> dict[int, list
                 Mention.end,
                 Mention.status,
                 Mention.surface,
+                Mention.status_phrase,
             )
             .join(Document, Document.id == Mention.document_id)
             .where(Mention.project_id.in_(chunk))
             .order_by(Mention.project_id, Mention.id)
         )
-        for pid, file_name, section, sentence, start_, end, status, surface in rows:
+        for pid, file_name, section, sentence, start_, end, status, surface, phrase in rows:
             out[pid].append(
                 {
                     "document": file_name,
@@ -216,9 +217,18 @@ def all_mentions(session: Session, project_ids: Sequence[int]) -> dict[int, list
                     "start": start_,
                     "end": end,
                     "status": status,
+                    "status_phrase": phrase,
                 }
             )
     return out
+
+
+def mention_summaries(mentions: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """(every source document in order of first mention, every mention as document, section,
+    sentence and status phrase): what a project's exported feature says of its sources."""
+    documents = list(dict.fromkeys(m["document"] for m in mentions))
+    keys = ("document", "section", "sentence", "status_phrase")
+    return documents, [{k: m.get(k) for k in keys} for m in mentions]
 
 
 _COLUMNS = (

@@ -227,3 +227,34 @@ def test_export_function_writes_shapefiles_beside_a_shp_path(app, water, tmp_pat
     assert zipfile.is_zipfile(zipped)
     with pytest.raises(InvalidParameter, match="KML is always WGS 84"):
         export_projects_file(db, settings, {}, "kml", tmp_path / "x.kml", "EPSG:4545")
+
+
+def test_features_carry_every_document_and_mention(client, tmp_path):
+    """A project named in two documents says so in the OGC API and in the downloads (JSON
+    text in GeoPackage and CSV): documents in order of first mention, every mention with its
+    document, section, sentence and status phrase."""
+    import csv as csv_module
+    import io
+    import json
+
+    import pyogrio
+
+    doc = client.get("/collections/projects/items?q=渝万高铁&limit=50", headers={"Accept": "application/geo+json"}).get_json()
+    feature = next(f for f in doc["features"] if f["properties"]["name"] == "渝万高铁")
+    props = feature["properties"]
+    assert set(props["documents"]) >= {"000_4bdad7fc0196efd2.txt", "001_e048640ce88e00b8.txt"}
+    assert props["documents"] == list(dict.fromkeys(m["document"] for m in props["mentions"]))
+    assert len(props["mentions"]) >= 2 and {m["document"] for m in props["mentions"]} == set(props["documents"])
+    assert all(set(m) == {"document", "section", "sentence", "status_phrase"} for m in props["mentions"])
+    assert props["mentions"][0]["sentence"] == props["sentence"]  # the first mention is the one shown
+    one = client.get(f"/collections/projects/items/{feature['id']}", headers={"Accept": "application/geo+json"}).get_json()
+    assert one["properties"]["mentions"] == props["mentions"]
+
+    path = tmp_path / "p.gpkg"
+    path.write_bytes(client.get("/download/projects.gpkg?q=渝万高铁").data)
+    row = pyogrio.read_dataframe(path).set_index("name").loc["渝万高铁"]
+    assert json.loads(row["mentions"]) == props["mentions"]
+    text = client.get("/download/projects.csv?q=渝万高铁").get_data(as_text=True)
+    rows = {r["name"]: r for r in csv_module.DictReader(io.StringIO(text))}
+    assert json.loads(rows["渝万高铁"]["mentions"]) == props["mentions"]
+    assert rows["渝万高铁"]["documents"] == "、".join(props["documents"])

@@ -17,10 +17,12 @@ from geoapp.ogc_sources.base import Source, label_sql, precision_text_sql
 from geoapp.queries import (
     _COLUMNS,
     _properties,
+    all_mentions,
     apply_filter,
     corridor_geometry,
     county_names,
     first_mentions,
+    mention_summaries,
 )
 from geoapp.style import CATEGORIES, STATUSES, SUBTYPES
 
@@ -102,11 +104,13 @@ class ProjectsSource(Source):
         ids = [r.id for r in rows]
         counties = county_names(ctx.session, ids)
         mentions = first_mentions(ctx.session, ids)
+        every = all_mentions(ctx.session, ids)
         out = []
         for r in rows:
             props = _properties(r, counties.get(r.id, []), mentions.get(r.id))
             for key in ("sentence", "section", "document"):
                 props.setdefault(key, None)  # same keys on every feature (GIS schemas)
+            props["documents"], props["mentions"] = mention_summaries(every.get(r.id, []))
             out.append(props)
         return out
 
@@ -152,12 +156,16 @@ class ProjectsSource(Source):
                 .subquery("pc")
             )
             fm = mentions.subquery("fm")
+            ms, docs = _mention_lists(b, id_range)
+            ms, docs = ms.group_by(Mention.project_id).subquery("ms"), docs.subquery("docs")
 
             def joins(frm):
                 return (
                     frm.outerjoin(pc, pc.c.pid == p.id)
                     .outerjoin(fm, fm.c.pid == p.id)
                     .outerjoin(Document, Document.id == fm.c.document_id)
+                    .outerjoin(ms, ms.c.pid == p.id)
+                    .outerjoin(docs, docs.c.pid == p.id)
                 )
 
             document = Document.file_name
@@ -180,8 +188,11 @@ class ProjectsSource(Source):
                 .lateral("fm")
             )
 
+            ms, docs = _mention_lists(b, None, project=p.id)
+            ms, docs = ms.lateral("ms"), docs.lateral("docs")
+
             def joins(frm):
-                return frm.outerjoin(pc, true()).outerjoin(fm, true())
+                return frm.outerjoin(pc, true()).outerjoin(fm, true()).outerjoin(ms, true()).outerjoin(docs, true())
 
             document = fm.c.file_name
 
@@ -215,8 +226,39 @@ class ProjectsSource(Source):
             ("sentence", sentence),
             ("section", section),
             ("document", document),
+            ("documents", func.coalesce(docs.c.documents, b.empty_list())),
+            ("mentions", func.coalesce(ms.c.mentions, b.empty_json_list())),
         ]
         return pairs, joins
+
+
+def _mention_lists(b, id_range, project=None):
+    """Every mention of a project as JSON objects, and its documents in order of first
+    mention: per project (``project``, for a LATERAL join) or for all (grouped, bulk)."""
+    obj = [("document", Document.file_name), ("section", Mention.section), ("sentence", Mention.sentence),
+           ("status_phrase", Mention.status_phrase)]  # fmt: skip
+    ms = (
+        select(Mention.project_id.label("pid"), b.object_list_agg(obj, Mention.id).label("mentions"))
+        .join(Document, Document.id == Mention.document_id)
+    )
+    first = (
+        select(Mention.project_id.label("pid"), Document.file_name, func.min(Mention.id).label("first_id"))
+        .join(Document, Document.id == Mention.document_id)
+        .group_by(Mention.project_id, Document.file_name)
+    )
+    if project is not None:
+        outer = Project.__table__  # the row the LATERAL joins are evaluated for
+        ms = ms.where(Mention.project_id == project).correlate(outer)
+        first = first.where(Mention.project_id == project).correlate(outer)
+    elif id_range is not None:
+        ms = ms.where(Mention.project_id.between(*id_range))
+        first = first.where(Mention.project_id.between(*id_range))
+    # per project, the inner query refers to the outer row too: LATERAL lets it
+    first = first.lateral("first_docs") if project is not None else first.subquery("first_docs")
+    docs = select(first.c.pid, b.list_agg(first.c.file_name, first.c.first_id).label("documents")).group_by(first.c.pid)
+    if project is not None:
+        ms = ms.group_by(Mention.project_id)
+    return ms, docs
 
 
 #: ``meta`` key of the fingerprint of the SQL that wrote ``projects.feature_properties``
