@@ -12,6 +12,7 @@ Two of schemathesis's checks are left out: see the comment in ``_fuzz``.
 
 from __future__ import annotations
 
+import logging
 import os
 
 import pytest
@@ -22,6 +23,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from tests.conftest import ARTIFACTS, LiveServer
+
+# thousands of requests: the live server's access log would only bury the result
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 EXAMPLES = int(os.environ.get("GEOAPP_FUZZ_EXAMPLES", "50"))
 #: expensive operations get fewer examples (each render draws a map; a download writes a file)
