@@ -25,9 +25,14 @@ def _ctx() -> Context:
 
 
 def _wants_landing_page() -> bool:
+    """``/`` is the map for browsers and the OGC landing page for programs: a client that
+    does not name HTML in its Accept header (OWSLib, curl, requests send ``*/*`` or nothing)
+    gets the landing page in JSON, as pygeoapi answers; ``f`` decides when given."""
     if request.args.get("f") in ("json", "html", "application/json"):
         return True
     accept = request.accept_mimetypes
+    if not any(mime in ("text/html", "application/xhtml+xml") for mime, _ in accept):
+        return True
     return accept.best_match(["text/html", "application/json"]) == "application/json" and accept.quality(
         "application/json"
     ) > accept.quality("text/html")

@@ -9,6 +9,7 @@ import re
 import pytest
 
 API = "application/json"
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
 def _json_error(r, status: int) -> dict:
@@ -86,7 +87,7 @@ def test_long_urls_get_a_json_414_and_long_filters_pass(client):
 
 
 def test_security_headers_and_csp(client):
-    page = client.get("/")
+    page = client.get("/", headers=BROWSER)
     csp = page.headers["Content-Security-Policy"]
     assert "'unsafe-eval'" not in csp
     script_src = re.search(r"script-src ([^;]+)", csp).group(1)
@@ -97,7 +98,7 @@ def test_security_headers_and_csp(client):
     inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
     assert inline and all('type="application/json"' in a or f'nonce="{nonce}"' in a for a in inline), inline
     assert "onclick=" not in html and "javascript:" not in html
-    assert client.get("/").headers["Content-Security-Policy"] != csp  # a fresh nonce each time
+    assert client.get("/", headers=BROWSER).headers["Content-Security-Policy"] != csp  # a fresh nonce each time
     for path in ("/", "/api/projects.geojson?limit=1", "/collections", "/healthz", "/reports/忠县"):
         r = client.get(path)
         assert r.headers["X-Content-Type-Options"] == "nosniff", path

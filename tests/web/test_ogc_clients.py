@@ -74,6 +74,25 @@ def owslib_features(server):
         REQUEST_HEADERS.update(saved)
 
 
+def test_owslib_with_its_default_headers(server):
+    """OWSLib as GIS staff use it: no Accept header of ours. ``/`` answers JSON to it."""
+    from owslib.ogcapi import REQUEST_HEADERS
+    from owslib.ogcapi.features import Features
+
+    saved = dict(REQUEST_HEADERS)
+    try:
+        w = Features(server[0] + "/")
+        assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in w.conformance()["conformsTo"]
+        assert "projects" in w.feature_collections()
+        page = w.collection_items("projects", limit=2)
+        assert page["numberReturned"] == 2
+        one = w.collection_item("projects", str(page["features"][0]["id"]))
+        assert one["id"] == page["features"][0]["id"]
+    finally:
+        REQUEST_HEADERS.clear()
+        REQUEST_HEADERS.update(saved)
+
+
 def test_owslib_reads_the_service_description(owslib_features):
     w = owslib_features
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in w.conformance()["conformsTo"]
