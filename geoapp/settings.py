@@ -142,6 +142,21 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         3_600,
     ),
+    Setting(
+        "cors_origins",
+        "",
+        "Other web origins allowed to call the read-only API from a browser (CORS): a "
+        "comma-separated list such as https://portal.example.cn, or * for any; empty: none.",
+    ),
+    Setting(
+        "compress_level",
+        5,
+        "gzip level (1–9) of JSON, GeoJSON, HTML, CSV and KML responses, streamed exports "
+        "included, for clients that accept gzip; 0 turns compression off.",
+        int,
+        0,
+        9,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -41,7 +41,7 @@ def _error_body(code: str, description: str) -> dict[str, str]:
 
 
 def register(app: Flask) -> None:
-    from geoapp.web import api, health, ogc, pages, reports, security
+    from geoapp.web import api, health, ogc, pages, reports, security, transport
 
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
@@ -50,6 +50,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(reports.bp)
     app.before_request(security.check_request)
     app.after_request(lambda response: security.security_headers(response, app.config["GEOAPP"]))
+    transport.init_transport(app)
     app.jinja_env.globals["csp_nonce"] = security.csp_nonce
     app.jinja_env.filters["with_nonce"] = lambda html: Markup(security.add_nonce(html, security.csp_nonce()))
 
