@@ -148,9 +148,11 @@ def _tile_hosts(settings: dict[str, Any]) -> list[str]:
     for basemap in map_config_basemaps(settings):
         for key in ("url", "overlay"):
             if basemap.get(key):
-                host = urlsplit(basemap[key].replace("{s}", "x")).hostname or ""
-                # subdomain placeholders ({s}) vary: allow the parent domain's hosts
-                hosts.add("https://*." + host.split(".", 1)[1] if host.startswith("x") else "https://" + host)
+                host = urlsplit(basemap[key].replace("{s}", "SUBDOMAIN")).hostname or ""
+                first, _, parent = host.partition(".")
+                # a subdomain placeholder (webrd0{s}.is.autonavi.com, t{s}.tianditu.gov.cn):
+                # every host of the parent domain
+                hosts.add(f"https://*.{parent}" if "subdomain" in first else f"https://{host}")
     return sorted(hosts)
 
 

@@ -107,6 +107,27 @@ def test_security_headers_and_csp(client):
         assert "Python" not in r.headers.get("Server", "") and "Werkzeug" not in r.headers.get("Server", "")
 
 
+def test_the_csp_lets_the_optional_basemaps_load(app):
+    """Every tile host a user may switch on (OSM, Gaode's webrd01–04, Tianditu's t0–t7) is an
+    allowed image source; nothing else on the internet is."""
+    import fnmatch
+    from urllib.parse import urlsplit
+
+    from geoapp.mapview import map_config_basemaps
+    from geoapp.web.security import content_security_policy
+
+    settings = {**app.config["GEOAPP"], "tianditu_key": "k"}
+    img = re.search(r"img-src ([^;]+)", content_security_policy("n", settings)).group(1).split()
+    sources = [s.removeprefix("https://") for s in img if s.startswith("https://")]
+    for basemap in map_config_basemaps(settings):
+        for key in ("url", "overlay"):
+            for sub in basemap.get("subdomains") or "a":
+                if basemap.get(key):
+                    host = urlsplit(basemap[key].replace("{s}", sub)).hostname
+                    assert any(fnmatch.fnmatch(host, s) for s in sources), (host, img)
+    assert not any(s in ("https:", "*", "https://*") for s in img)
+
+
 def test_openapi_lists_maps_and_reports(client):
     doc = client.get("/api?f=json").get_json()
     assert "/maps/render.{format}" in doc["paths"] and "/reports/{county}" in doc["paths"]
