@@ -28,6 +28,7 @@ from gazetteer.errors import LayerError
 from gazetteer.layerfile import LayerTable, ReadOptions, file_format, read_layer
 from gazetteer.layers import LayerFeatures, LayerIndex, LayerInfo
 from gazetteer.osm import OSM_LICENCE
+from geoapp import data_version
 from geoapp.db import Database
 from geoapp.models import GazetteerLayer, GazetteerLayerFeature
 
@@ -113,6 +114,7 @@ def add_layer(
         with db.session() as session:
             layer_id = session.execute(insert(GazetteerLayer.__table__).returning(GazetteerLayer.id), [layer_row]).scalar_one()
             _insert_features(session, layer_id, table, codes)
+            data_version.bump(session)  # exports name the layers' sources
     except IntegrityError:
         raise LayerError(f"a layer named {name!r} exists already: remove it first or choose another --name") from None
     seconds = (datetime.now(UTC) - started).total_seconds()
@@ -181,6 +183,7 @@ def remove_layer(db: Database, name: str) -> int:
             raise LayerError(f"no layer named {name!r} (layers: {names})")
         n = session.execute(delete(GazetteerLayerFeature).where(GazetteerLayerFeature.layer_id == layer.id)).rowcount
         session.delete(layer)
+        data_version.bump(session)
     return n
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import delete, insert, select
 
 from gazetteer import Gazetteer
 from gazetteer.layers import is_layer_id
+from geoapp import data_version
 from geoapp.db import Database
 from geoapp.ingest.locate import Location, locate
 from geoapp.models import Document, Mention, Project, ProjectCounty
@@ -99,6 +100,7 @@ def regeocode(db: Database, gaz: Gazetteer, county: str | None = None, *, only_l
         session.flush()
         if changed_ids:
             refresh_stored_properties(session, db.backend, changed_ids)
+            data_version.bump(session)
     report.changed = len(changed_ids)
     return report
 

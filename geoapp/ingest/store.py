@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from geoapp import data_version
 from geoapp.backend import backend_for
 from geoapp.ingest.document import _STATUS_RANK, DocumentAnalysis, Item
 from geoapp.models import Document, Mention, Project, ProjectCounty
@@ -180,6 +181,7 @@ def store_document(session: Session, analysis: DocumentAnalysis) -> StoreResult:
     # The stored feature JSON of every project this document touched, in the same
     # transaction (only where the database builds feature JSON: PostGIS).
     refresh_stored_properties(session, backend_for(session.get_bind()), sorted(touched | set(ids.values())))
+    data_version.bump(session)
     return StoreResult("stored", doc.id, len(analysis.items), len(mention_rows), replaced)
 
 

@@ -41,7 +41,7 @@ def _error_body(code: str, description: str) -> dict[str, str]:
 
 
 def register(app: Flask) -> None:
-    from geoapp.web import api, health, ogc, pages, reports, security, transport
+    from geoapp.web import api, health, ogc, pages, reports, security, transport, validators
 
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
@@ -49,6 +49,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(ogc.bp)
     app.register_blueprint(reports.bp)
     app.before_request(security.check_request)
+    app.before_request(validators.check_not_modified)
+    app.after_request(validators.add_validators)
     app.after_request(lambda response: security.security_headers(response, app.config["GEOAPP"]))
     transport.init_transport(app)
     app.jinja_env.globals["csp_nonce"] = security.csp_nonce
