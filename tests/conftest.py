@@ -17,6 +17,7 @@ import pyogrio  # noqa: F401  isort: skip
 import pyproj  # noqa: F401  isort: skip
 import shapely  # noqa: F401  isort: skip
 
+import gc
 import itertools
 import os
 import shutil
@@ -184,6 +185,10 @@ def fresh_url(backend, tmp_path):
 def app(seeded_db):
     from geoapp import create_app
 
+    # Collect garbage (closed-over sessions of earlier tests) here, not at some random point:
+    # CPython 3.11.7 can raise "SystemError: AST constructor recursion depth mismatch" when a
+    # finalizer runs inside ast.parse, which werkzeug calls while building the URL map.
+    gc.collect()
     app = create_app({"database_url": seeded_db.url})
     app.config["TESTING"] = True
     yield app
