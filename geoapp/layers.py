@@ -205,9 +205,20 @@ def _fingerprint(session) -> tuple:
     return tuple((i, str(t)) for i, t in rows)
 
 
+_HAS_TABLES: set[str] = set()
+
+
+def _has_layer_tables(db: Database) -> bool:
+    # Reflection costs several queries; once the tables exist they stay (migrations only
+    # add), so a database URL seen with them is not asked again (the geocoder asks per request).
+    if db.url not in _HAS_TABLES and inspect(db.engine).has_table("gazetteer_layers"):
+        _HAS_TABLES.add(db.url)
+    return db.url in _HAS_TABLES
+
+
 def layer_index(db: Database, gaz: Gazetteer) -> LayerIndex | None:
     """Every stored layer as one index (None when there are none, or no layer tables)."""
-    if not inspect(db.engine).has_table("gazetteer_layers"):
+    if not _has_layer_tables(db):
         return None
     with db.session() as session:
         key = (id(gaz), _fingerprint(session))
