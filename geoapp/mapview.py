@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from gazetteer.precision import PRECISION
 from geoapp.backend import Backend
 from geoapp.filters import MULTI_COUNTY, ProjectFilter, parse_filters
+from geoapp.layers import layer_attributions
 from geoapp.models import Project, ProjectCounty
 from geoapp.queries import corridor_geometry, count_projects, facets, list_corridors
 from geoapp.style import CATEGORIES, STATUSES, category_style, label, status_style, vocabulary
@@ -274,6 +275,8 @@ def build_map_page(
         or county_bounds([c for c in f.counties if c != MULTI_COUNTY])
         or county_bounds(_document_counties(session)),
         "corridor": corridor_data,
+        # the users' gazetteer layers (OpenStreetMap's ODbL credit among them), on the map too
+        "layerAttributions": layer_attributions(session),
         "countySeats": county_seats,
         "selectedCounties": [c for c in f.counties if c != MULTI_COUNTY],
         "styles": _style_table(lang),

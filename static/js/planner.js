@@ -345,7 +345,10 @@
     map.on("moveend", updateExport);
 
     /* ---- start ---- */
-    if (map.attributionControl) map.attributionControl.addAttribution(esc(t.attribution_short));
+    if (map.attributionControl) {
+      map.attributionControl.addAttribution(esc(t.attribution_short));
+      (cfg.layerAttributions || []).forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
+    }
     document.body.dataset.datum = datum;
     drawCorridor();
     getJSON(cfg.placesApi + "?kind=county").then(function (fc) { counties = fc; drawCounties(); }).catch(function () {});

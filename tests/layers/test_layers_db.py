@@ -179,3 +179,24 @@ def test_the_web_geocoder_uses_the_layers(empty_db, gazetteer, gcj02_csv):
     assert before["features"] == [] or before["features"][0]["properties"]["precision"] >= best["properties"]["precision"]
     batch = client.post("/api/geocode", json={"names": ["忠县人民医院"], "county": "忠县"}).get_json()
     assert batch["matched"] == 1 and batch["results"][0]["features"][0]["geometry"] == best["geometry"]
+
+
+def test_maps_credit_the_layers(empty_db, gazetteer, osm_pbf):
+    """OpenStreetMap's ODbL credit (and every layer's source) is on the web map and on the
+    static images, not only in the downloads."""
+    import html as html_lib
+    import re
+
+    from geoapp import create_app
+    from geoapp.render_content import _footer, _layer_credits
+
+    add_layer(empty_db, gazetteer, osm_pbf, ReadOptions(), source="OpenStreetMap extract (test)", name="osm")
+    app = create_app({"database_url": empty_db.url})
+    page = app.test_client().get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    config = re.search(r'<script id="geoapp-config" type="application/json">(.*?)</script>', page, re.S).group(1)
+    credits = json.loads(html_lib.unescape(config))["layerAttributions"]
+    assert any("OpenStreetMap contributors" in c and "ODbL" in c for c in credits), credits
+    with empty_db.session() as s:
+        layers = _layer_credits(s)
+    assert layers == credits
+    assert "OpenStreetMap contributors" in _footer(gazetteer, [], 4545, 108, "2026-12-04", "", layers)[0]
