@@ -38,19 +38,16 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import multiprocessing
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -127,45 +124,21 @@ def sample_rows(url: str) -> tuple[list[int], list[tuple[str, str]]]:
 
 
 # ----------------------------------------------------------------------------- serving
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def gunicorn(port: int, env: dict[str, str], workers: int, threads: int):
+    """geoapp under gunicorn with the Dockerfile's flags (bench_ogc's starter); yields the base URL."""
+    from bench_ogc import gunicorn as serve
+
+    flags = ("--limit-request-line", "0", "--limit-request-field_size", "16384")
+    return serve("geoapp:create_app()", port, env, workers=workers, threads=threads, flags=flags, on_log=_log_errors)
 
 
-@contextlib.contextmanager
-def gunicorn(port: int, env: dict[str, str], workers: int, threads: int) -> Iterator[str]:
-    """geoapp under gunicorn with the Dockerfile's flags; yields the base URL."""
-    cmd = [str(VENV_BIN / "gunicorn"), "-b", f"127.0.0.1:{port}", "-w", str(workers), "-k", "gthread",
-           "--threads", str(threads), "--limit-request-line", "0", "--limit-request-field_size", "16384",
-           "--timeout", "120", "--log-level", "warning", "geoapp:create_app()"]  # fmt: skip
-    with tempfile.TemporaryFile("w+") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            for _ in range(300):
-                if proc.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"gunicorn exited: {log.read()[-2000:]}")
-                with contextlib.suppress(OSError):
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            log.seek(0)
-            lines = log.read().splitlines()
-            # the exception line ending each traceback, and gunicorn's own error lines
-            ends = [next((x for x in lines[i + 1:] if x and not x.startswith(" ")), "?")
-                    for i, line in enumerate(lines) if line.startswith("Traceback")]  # fmt: skip
-            ends += [line for line in lines if "[ERROR]" in line]
-            if ends:
-                say(f"  gunicorn log: {len(ends)} errors: {dict(Counter(e[:160] for e in ends).most_common(4))}")
+def _log_errors(lines: list[str]) -> None:
+    # the exception line ending each traceback, and gunicorn's own error lines
+    ends = [next((x for x in lines[i + 1:] if x and not x.startswith(" ")), "?")
+            for i, line in enumerate(lines) if line.startswith("Traceback")]  # fmt: skip
+    ends += [line for line in lines if "[ERROR]" in line]
+    if ends:
+        say(f"  gunicorn log: {len(ends)} errors: {dict(Counter(e[:160] for e in ends).most_common(4))}")
 
 
 # ----------------------------------------------------------------------------- clients
@@ -369,6 +342,8 @@ def main() -> None:
         settings = {k: v for k, v in load_settings(env).items() if k.startswith("render_") and "max" not in k}
         say(f"{len(ids)} projects, {len(names)} place names; gunicorn -w {opts.workers} -k gthread --threads "
             f"{opts.threads}; render settings {settings}")  # fmt: skip
+        from bench_ogc import free_port
+
         port = free_port()
         with gunicorn(port, env, opts.workers, opts.threads):
             # Warm both workers' gazetteer and imports on the cheap kinds (renders start cold).

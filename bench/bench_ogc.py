@@ -162,10 +162,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(app: str, port: int, env: dict[str, str], *, workers: int, threads: int, bin_dir: Path = VENV_BIN,
-             cwd: Path = ROOT) -> Iterator[str]:  # fmt: skip
-    """Serve the WSGI ``app`` with gunicorn (gthread workers); yields the base URL."""
+             cwd: Path = ROOT, flags: tuple[str, ...] = (), on_log=None) -> Iterator[str]:  # fmt: skip
+    """Serve the WSGI ``app`` with gunicorn (gthread workers, extra ``flags``); yields the base
+    URL. ``on_log(lines)`` gets gunicorn's log when it has stopped."""
     cmd = [str(bin_dir / "gunicorn"), "-b", f"127.0.0.1:{port}", "-w", str(workers), "-k", "gthread",
-           "--threads", str(threads), "--timeout", "300", "--log-level", "warning", app]  # fmt: skip
+           "--threads", str(threads), "--timeout", "300", "--log-level", "warning", *flags, app]  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile("w+") as log:
         proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
@@ -186,6 +187,9 @@ def gunicorn(app: str, port: int, env: dict[str, str], *, workers: int, threads:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            if on_log is not None:
+                log.seek(0)
+                on_log(log.read().splitlines())
 
 
 # ----------------------------------------------------------------------------- client

@@ -19,7 +19,9 @@ __all__ = [
     "IngestError",
     "InvalidParameter",
     "NotFound",
+    "RequestLineTooLong",
     "ServiceUnavailable",
+    "UnsupportedMediaType",
 ]
 
 
@@ -66,6 +68,20 @@ class NotFound(GeoappError):
     exit_code = 1
     http_status = 404
     code = "NotFound"
+
+
+class RequestLineTooLong(InvalidParameter):
+    """The URL is longer than the server reads (answered 414)."""
+
+    http_status = 414
+    code = "URITooLong"
+
+
+class UnsupportedMediaType(InvalidParameter):
+    """A request body of another media type than the operation takes (answered 415)."""
+
+    http_status = 415
+    code = "UnsupportedMediaType"
 
 
 class ServiceUnavailable(GeoappError):

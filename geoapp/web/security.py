@@ -33,7 +33,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Response, g, request
 
-from geoapp.errors import InvalidParameter
+from geoapp.errors import InvalidParameter, RequestLineTooLong, UnsupportedMediaType
 
 __all__ = [
     "MAX_REQUEST_LINE",
@@ -56,16 +56,6 @@ MAX_JSON_DEPTH = 32
 #: the values of ``f`` any endpoint understands (each endpoint may accept fewer)
 FORMAT_VALUES = frozenset({"json", "html", "application/json", "text/html"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class RequestLineTooLong(InvalidParameter):
-    http_status = 414
-    code = "URITooLong"
-
-
-class UnsupportedMediaType(InvalidParameter):
-    http_status = 415
-    code = "UnsupportedMediaType"
 
 
 def check_request() -> None:
