@@ -14,6 +14,7 @@ MODULES = [
     "geoapp.mapview",
     "geoapp.web.security",
     "geoapp.ingest.script",
+    "geoapp.ingest.screen",
 ]
 
 

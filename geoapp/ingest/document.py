@@ -17,6 +17,7 @@ from gazetteer.model import Entry
 from geoapp.ingest.extract import extract_candidates
 from geoapp.ingest.locate import locate
 from geoapp.ingest.reader import RawDocument, read_document
+from geoapp.ingest.screen import screen
 from geoapp.ingest.structure import Structure, parse_structure
 
 __all__ = ["Item", "MentionData", "DocumentAnalysis", "analyse", "analyse_raw", "analyse_text", "item_key", "parse_money", "parse_period"]
@@ -166,7 +167,7 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = Non
     users' layers, see :func:`geoapp.layers.placer`) when given."""
     structure = parse_structure(raw.text)
     county = _document_county(structure, gaz)
-    candidates = extract_candidates(structure, gaz, county.code if county else None)
+    candidates = screen(extract_candidates(structure, gaz, county.code if county else None), gaz)
     items: dict[str, Item] = {}
     located: dict[tuple[str, tuple[str, ...], str], object] = {}
     for cand in candidates:

@@ -160,11 +160,46 @@ def locate(
     # A lone county hit for a facility is only county precision: fine, but a
     # town named in the project's description can do better.
     best = matches[0] if matches else None
-    if best is not None and not (best.kind in ("county", "city", "province") and best.method == "contains"):
+    if best is not None and not _only_county(best):
         loc = _from_match(gaz, best, name)
         if is_layer_id(best.gazetteer_id):
             loc.exact_entry = _builtin_identity(matches)
+        if loc.precision != P.COUNTY or best.kind != "feature" or hint == "line" or county is None:
+            return loc
+        # A known work whose entry has no better position than its county (忠县通用机场):
+        # the words around it may still say where it is; it keeps its identity either way.
+        finer = _from_words(gaz, county, name, description, sentence, surface)
+        if finer is not None:
+            finer.exact_entry = loc.exact_entry
+            finer.note = f"{finer.note}；{loc.note}" if loc.note else finer.note
+            return finer
         return loc
+    finer = _from_words(gaz, county, name, description, sentence, surface)
+    if finer is not None:
+        return finer
+    if best is not None:
+        return _from_match(gaz, best, name)
+    if county is not None:
+        return Location(
+            geometry=county.geometry,
+            precision=P.COUNTY,
+            location_class=1,
+            note=f"地名库中没有此名称，仅知所在区县（{county.name}）",
+            gazetteer_ids=[county.id],
+            counties=[(county.code, county.name)],
+        )
+    raise LookupError(f"cannot place {name!r}: no gazetteer match and no county context")
+
+
+def _only_county(m: Match) -> bool:
+    """The name says no more than the county (or city, province) it is in."""
+    return m.kind in ("county", "city", "province") and m.method == "contains"
+
+
+def _from_words(
+    gaz: Gazetteer, county: Entry | None, name: str, description: str | None, sentence: str | None, surface: str
+) -> Location | None:
+    """A finer place from the table row's description, then from the sentence's clause."""
     if description:
         for span in gaz.find_names(description, kinds=("township", "feature")):
             local = [e for e in span.entries if county is None or county.code in (e.county_code, *e.county_codes)]
@@ -181,18 +216,4 @@ def locate(
                 )
     from geoapp.ingest.context import place_from_context
 
-    nearby = place_from_context(gaz, county, name, sentence, surface)
-    if nearby is not None:
-        return nearby
-    if best is not None:
-        return _from_match(gaz, best, name)
-    if county is not None:
-        return Location(
-            geometry=county.geometry,
-            precision=P.COUNTY,
-            location_class=1,
-            note=f"地名库中没有此名称，仅知所在区县（{county.name}）",
-            gazetteer_ids=[county.id],
-            counties=[(county.code, county.name)],
-        )
-    raise LookupError(f"cannot place {name!r}: no gazetteer match and no county context")
+    return place_from_context(gaz, county, name, sentence, surface)

@@ -41,3 +41,45 @@ def test_urban_words_and_the_county_own_institutions_mean_the_county_town(gazett
     assert locate(gazetteer, "忠县", zhong, sentence="城区的忠县", surface="忠县").precision == 3
     # nothing in the clause: county level, as before
     assert locate(gazetteer, "柑橘加工厂", zhong, sentence="建设柑橘加工厂", surface="柑橘加工厂").precision == 3
+
+
+def test_a_village_of_the_county_places_the_project_near_its_township(gazetteer, zhong):
+    # 万顺村 (NBS 500233206203) belongs to 涂井乡 of 忠县; other counties have a 万顺村 too
+    township = gazetteer.get("twn:500233206")
+    loc = locate(gazetteer, "生态农业园", zhong, sentence="推进万顺村生态农业园建设", surface="生态农业园")
+    assert loc.precision == 2 and loc.geometry.equals(shapely.Point(township.point))
+    assert "万顺村" in loc.note and township.name in loc.note
+
+
+def test_a_village_name_shared_by_two_townships_of_the_county_says_nothing(gazetteer):
+    wanzhou = gazetteer.county("万州区")  # has two 凤凰村 (NBS village list)
+    loc = locate(gazetteer, "柑橘园", wanzhou, sentence="建设凤凰村柑橘园", surface="柑橘园")
+    assert loc.precision == 3
+
+
+def test_streets_town_facilities_and_the_seat_former_name_mean_the_county_town(gazetteer, zhong):
+    for name in ("人民路改扩建", "忠义大道", "北门老旧小区配套基础设施整治提升项目", "巴山粮库市政道路"):
+        loc = locate(gazetteer, name, zhong, sentence=f"完成{name}。", surface=name)
+        assert loc.precision == 2 and loc.geometry.equals(shapely.Point(zhong.point)), name
+    seat = gazetteer.get("twn:500233001")  # 忠州街道: 忠州 is also 忠县's former name
+    loc = locate(gazetteer, "忠州中学", zhong, sentence="忠州中学迁建工程全面完工", surface="忠州中学")
+    assert loc.precision == 2 and loc.geometry.equals(shapely.Point(seat.point))
+
+
+def test_routes_and_road_classes_are_not_streets_of_the_town(gazetteer, zhong):
+    for name, sentence in (
+        ("城区至开州港", "推进城区至郭家、城区至开州港快速通道前期工作"),
+        ("铜梁城区至重庆新机场高速公路", "建设铜梁城区至重庆新机场高速公路"),
+        ("主次干路", "完善主次干路"),
+        ("赶考之路", "走好新的赶考之路"),
+    ):
+        assert locate(gazetteer, name, zhong, sentence=sentence, surface=name).precision != 2, name
+
+
+def test_a_known_work_without_a_position_is_placed_by_its_clause_and_keeps_its_identity(gazetteer, zhong):
+    plain = locate(gazetteer, "忠县通用机场", zhong, sentence="推进忠县通用机场建设", surface="忠县通用机场")
+    assert plain.precision == 3 and plain.exact_entry == "feat:zhong-zhongxiantongyongjichang"
+    town = next(e for e in gazetteer.of_kind("township") if e.name == "石宝镇" and e.county_code == zhong.code)
+    loc = locate(gazetteer, "忠县通用机场", zhong, sentence="在石宝镇建设忠县通用机场", surface="忠县通用机场")
+    assert loc.precision == 2 and loc.geometry.equals(shapely.Point(town.point))
+    assert loc.exact_entry == plain.exact_entry

@@ -1,0 +1,33 @@
+"""Titles and designations are not works (geoapp.ingest.screen)."""
+
+import pytest
+
+from geoapp.ingest.document import analyse_text
+from geoapp.ingest.screen import is_title
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["国家AAAA级旅游景区", "国家级杂交水稻种子生产基地", "渝东南综合交通枢纽", "重庆市生态文明示范区", "市级化学原料药特色产业示范基地"],
+)
+def test_titles(gazetteer, name):
+    assert is_title(name, gazetteer)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["忠县国家农业科技园区", "川渝东部会展中心", "重庆忠县新生港", "渝东北农副产品冷链加工集配中心", "新生港铁公水多式联运枢纽"],
+)
+def test_works_named_with_a_scope_or_a_place_are_not_titles(gazetteer, name):
+    assert not is_title(name, gazetteer)
+
+
+def test_a_title_in_prose_is_not_mapped_but_a_table_row_is(gazetteer):
+    text = (
+        "忠县2024年重点工作\n"
+        "一、创建国家AAAA级旅游景区，加快建设石宝寨景区提升工程。\n"
+        "序号\t项目名称\t建设内容\n1\t国家级柑橘种苗繁育基地\t建设柑橘种苗繁育基地\n"
+    )
+    names = {it.name for it in analyse_text(text, gazetteer).items}
+    assert "国家AAAA级旅游景区" not in names
+    assert "国家级柑橘种苗繁育基地" in names
