@@ -20,6 +20,7 @@ from gazetteer.model import Entry
 
 __all__ = ["Location", "locate"]
 
+_ADMIN_SUFFIX = re.compile(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|自治州|地区|县|区)$")
 _COUNTY_SECTION = re.compile(r"(.+?)([\u4e00-\u9fff]{1,6}?(?:县|区|市))段")
 
 
@@ -157,6 +158,7 @@ def locate(
         # the entries extraction recognised — or a user's layer feature of the same name
         preferred = [m for m in matches if m.gazetteer_id in entry_ids or is_layer_id(m.gazetteer_id)]
         matches = preferred or matches
+    matches, rejected = _without_far_homonyms(gaz, matches, county, f"{sentence or ''}{description or ''}{name}")
     # A lone county hit for a facility is only county precision: fine, but a
     # town named in the project's description can do better.
     best = matches[0] if matches else None
@@ -180,15 +182,51 @@ def locate(
     if best is not None:
         return _from_match(gaz, best, name)
     if county is not None:
+        unused = f"；外省同名地点（{'、'.join(rejected[:3])}）文中无佐证，未采用" if rejected else ""
         return Location(
             geometry=county.geometry,
             precision=P.COUNTY,
             location_class=1,
-            note=f"地名库中没有此名称，仅知所在区县（{county.name}）",
+            note=f"地名库中没有此名称，仅知所在区县（{county.name}）{unused}",
             gazetteer_ids=[county.id],
             counties=[(county.code, county.name)],
         )
     raise LookupError(f"cannot place {name!r}: no gazetteer match and no county context")
+
+
+def _province_words(admin: tuple[str, ...]) -> list[str]:
+    """The names that tell a reader which province a place is in: its province, city and
+    county, full and short (贵州省 → 贵州, 六盘水市 → 六盘水)."""
+    words = []
+    for unit in admin[:-1]:
+        words.append(unit)
+        short = _ADMIN_SUFFIX.sub("", unit)
+        if len(short) >= 2:
+            words.append(short)
+    return words
+
+
+def _without_far_homonyms(
+    gaz: Gazetteer, matches: list[Match], county: Entry | None, text: str
+) -> tuple[list[Match], list[str]]:
+    """Matches outside the document's province need evidence in the text: the province, city
+    or county they are in, named there (北碚老城 is not 湖北松滋's 老城镇; 桃花新城核心区 is not
+    西安's 新城区). An administrative unit named by its full name is its own evidence (桂林市).
+    Returns the matches kept and the rejected ones, described for the note."""
+    if county is None or not county.admin:
+        return matches, []
+    kept, rejected = [], []
+    for m in matches:
+        e = gaz.get(m.gazetteer_id)
+        if e is None or not e.admin or e.admin[0] == county.admin[0] or is_layer_id(m.gazetteer_id):
+            kept.append(m)
+        elif m.kind in ("county", "city", "province") and m.method == "exact":
+            kept.append(m)
+        elif any(w in text for w in _province_words(e.admin)):
+            kept.append(m)
+        else:
+            rejected.append("".join(e.admin[:-1]) + m.matched_name)
+    return kept, rejected
 
 
 def _only_county(m: Match) -> bool:

@@ -83,3 +83,14 @@ def test_a_known_work_without_a_position_is_placed_by_its_clause_and_keeps_its_i
     loc = locate(gazetteer, "忠县通用机场", zhong, sentence="在石宝镇建设忠县通用机场", surface="忠县通用机场")
     assert loc.precision == 2 and loc.geometry.equals(shapely.Point(town.point))
     assert loc.exact_entry == plain.exact_entry
+
+
+def test_a_homonym_outside_the_province_needs_evidence_in_the_text(gazetteer):
+    beibei = gazetteer.county("北碚区")
+    # 老城镇 (湖北松滋) and 新城区 (陕西西安) hide in these names; nothing in the text points there
+    for name in ("北碚老城", "桃花新城核心区", "温泉酒店"):
+        loc = locate(gazetteer, name, beibei, sentence=f"推进{name}建设", surface=name)
+        assert [c for c, _ in loc.counties] == [beibei.code], name
+    # named with its province, the far place is meant
+    loc = locate(gazetteer, "温泉酒店", beibei, sentence="在湖北英山温泉镇建设温泉酒店", surface="温泉酒店")
+    assert loc.counties[0][1] == "英山县"
