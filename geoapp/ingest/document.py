@@ -15,6 +15,7 @@ from gazetteer import Gazetteer
 from gazetteer import precision as P
 from gazetteer.model import Entry
 from geoapp.ingest.extract import extract_candidates
+from geoapp.ingest.lists import distribute
 from geoapp.ingest.locate import locate
 from geoapp.ingest.reader import RawDocument, read_document
 from geoapp.ingest.screen import screen
@@ -167,7 +168,8 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = Non
     users' layers, see :func:`geoapp.layers.placer`) when given."""
     structure = parse_structure(raw.text)
     county = _document_county(structure, gaz)
-    candidates = screen(extract_candidates(structure, gaz, county.code if county else None), gaz)
+    candidates = extract_candidates(structure, gaz, county.code if county else None)
+    candidates = screen(distribute(candidates, gaz, county), gaz)
     items: dict[str, Item] = {}
     located: dict[tuple[str, tuple[str, ...], str], object] = {}
     for cand in candidates:

@@ -1,0 +1,193 @@
+"""Lists of places that share one work, in prose: one work per place.
+
+Contract: :func:`distribute` takes the candidates of one document (in text order) and the
+document's county, and returns them with every shared head spread over its list:
+
+- ``鸭江、和顺、凤来110千伏变电站`` — the last item opens the found work's name → 鸭江110千伏变电站
+  and 和顺110千伏变电站 are added (凤来110千伏变电站 is there already);
+- ``八塘、七塘、河边三个镇的产业园区连接道`` — a count of places (三个镇, 两乡) says the head is
+  shared → 八塘产业园区连接道, 七塘…, 河边… replace the bare 产业园区连接道.
+
+Each listed item must be a place *of the document's county* that the gazetteer knows
+(a township, locality or feature; a leading verb such as 新建 is left out of the first item);
+otherwise nothing changes — a list of slogans or of works is not a list of places. The place
+candidates of the listed items are then dropped: the places are named inside the works
+(the corpus's convention, corpus/written/CONVENTIONS.md), and each work is placed at its place.
+The counted list inside one table cell is :func:`geoapp.ingest.extract._distributed`'s.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gazetteer import Gazetteer
+from gazetteer.model import Entry
+from gazetteer.normalize import normalize
+
+if TYPE_CHECKING:
+    from geoapp.ingest.extract import Candidate
+
+__all__ = ["distribute"]
+
+#: the last character of a list right before a work (…、凤来 ends in a name, so the work's own
+#: first place follows 、 only after the prefix: checked on the name, not here)
+_LIST_ENDS = frozenset("、和及与")
+_MAX_LIST_CHARS = 80
+_ITEM = r"[\u4e00-\u9fff]{2,8}"
+_JOIN = r"[、和及与]"
+#: the list right before a work whose name starts with the list's last place
+_LIST_BEFORE = re.compile(rf"((?:{_ITEM}{_JOIN})+)$")
+#: the list, then how many places it names, right before the shared work
+_COUNTED_BEFORE = re.compile(
+    rf"((?:{_ITEM}{_JOIN})+{_ITEM})[一二三四五六七八九十两\d]+个?(?:乡镇|镇街|镇|乡|街道|村|社区)的?$"
+)
+#: only settlements make lists of places; a list of features (水库, 景区) is a list of works
+_PLACE_KINDS = ("township", "locality")
+#: a count of places at the start of the shared head (碧山三镇农村公路 → 农村公路)
+_ANY_COUNT = re.compile(r"^[一二三四五六七八九十两\d]+个")
+_COUNT_HEAD = re.compile(r"^[一二三四五六七八九十两\d]+个?(?:乡镇|镇街|镇|乡|街道|村|社区)的?")
+_MAX_PREFIX = 8
+_PLACE_CACHE: dict[tuple[int, str, str], bool] = {}
+
+
+@cache
+def _shared_words() -> frozenset[str]:
+    """Generic works that a list of towns does not share by name (老旧小区 in 甲、乙街道老旧小区
+    names where the programme runs, not three works): ``geoapp/data/stop_phrases.csv``."""
+    with open(Path(__file__).resolve().parent.parent / "data" / "stop_phrases.csv", encoding="utf-8") as fh:
+        return frozenset(row["phrase"] for row in csv.DictReader(fh))
+
+
+def _local_place(name: str, gaz: Gazetteer, county: Entry) -> bool:
+    """Is ``name`` a place of ``county`` by its full or short name?"""
+    key = (id(gaz), county.code, name)
+    known = _PLACE_CACHE.get(key)
+    if known is None:
+        # most strings tried are no name at all: the index answers that without resolving
+        known = gaz.knows(normalize(name)) and any(
+            m.method == "exact" and m.kind in _PLACE_KINDS and county.code in m.county_codes
+            for m in gaz.resolve(name, county=county.name, limit=8).matches
+        )
+        if len(_PLACE_CACHE) > 50_000:
+            _PLACE_CACHE.clear()
+        _PLACE_CACHE[key] = known
+    return known
+
+
+def _items(text: str, gaz: Gazetteer, county: Entry) -> list[tuple[int, str]] | None:
+    """(position in ``text``, name) of each place of a 、-list; the first may carry a verb."""
+    parts, pos = [], 0
+    for piece in re.split(f"({_JOIN})", text):
+        if piece and not re.fullmatch(_JOIN, piece):
+            parts.append((pos, piece))
+        pos += len(piece)
+    out = []
+    for i, (at, piece) in enumerate(parts):
+        if i == 0:  # 新建鸭江 → 鸭江
+            cut = next((k for k in range(len(piece) - 1) if _local_place(piece[k:], gaz, county)), None)
+            if cut is None:
+                return None
+            at, piece = at + cut, piece[cut:]
+        elif not _local_place(piece, gaz, county):
+            return None
+        out.append((at, piece))
+    return out
+
+
+def _place_prefix(name: str, gaz: Gazetteer, county: Entry) -> str | None:
+    """The longest start of ``name`` that is a place of ``county`` (凤来110千伏变电站 → 凤来),
+    unless a longer known name starts there (白马山度假区 opens with 白马山, not 白马镇)."""
+    for k in range(min(_MAX_PREFIX, len(name) - 2), 1, -1):
+        if _local_place(name[:k], gaz, county):
+            longer = any(gaz.knows(normalize(name[:j])) for j in range(k + 1, min(len(name), k + 4) + 1))
+            return None if longer else name[:k]
+    return None
+
+
+def _sentence_base(cand: Candidate) -> tuple[int, int] | None:
+    """Where the candidate's sentence starts in the document, and where the candidate is in it."""
+    rel = cand.start - cand.sentence_start
+    hits = [m.start() for m in re.finditer(re.escape(cand.surface), cand.sentence)]
+    if not hits:
+        return None
+    at = min(hits, key=lambda h: abs(h - rel))
+    return cand.start - at, at
+
+
+def _spread(cand: Candidate, gaz: Gazetteer, county: Entry) -> tuple[list[Candidate], bool, list[tuple[int, int]]]:
+    """The works ``cand``'s list adds, whether ``cand`` itself goes, and the listed spans."""
+    where = _sentence_base(cand)
+    if where is None:
+        return [], False, []
+    base, at = where
+    # a list of places is short: looking at the last few dozen characters keeps the
+    # end-anchored patterns from scanning whole sentences for every name
+    tail = max(0, at - _MAX_LIST_CHARS)
+    before = cand.sentence[tail:at]
+    base += tail
+    if not before or before[-1] not in _LIST_ENDS and not _COUNTED_BEFORE.search(before):
+        return [], False, []  # nothing listed right before it (most names): no lookups
+    counted = _COUNTED_BEFORE.search(before)
+    if counted:
+        items = _items(counted.group(1), gaz, county)
+        head, offset, drop_self = cand.name, counted.start(1), True
+    else:
+        listed = _LIST_BEFORE.search(before)
+        prefix = _place_prefix(cand.name, gaz, county) if listed else None
+        if not listed or prefix is None:
+            return [], False, []
+        items = _items(listed.group(1).rstrip("、和及与"), gaz, county)
+        head, offset, drop_self = cand.name[len(prefix) :], listed.start(1), False
+    if head.startswith(("至", "到")) or "至" in cand.name:
+        return [], False, []  # routes (A、B至C) list their stops, not places sharing a work
+    counted_head = _COUNT_HEAD.sub("", head)
+    if counted_head != head and not counted and items:
+        # 回龙、大观、碧山三镇农村公路: the count is inside the found name, whose own place is
+        # the list's last item
+        head, drop_self = counted_head, True
+        items = [*items, (len(before) - offset, prefix)]
+    if _ANY_COUNT.match(head):
+        return [], False, []  # 毛坝两个万亩茶叶基地: a count of works, not of places
+    if not items or len(head) < 2 or _local_place(head, gaz, county) or head in _shared_words():
+        return [], False, []
+    made = [
+        replace(cand, name=name + head, surface=name, start=base + offset + pos,
+                end=base + offset + pos + len(name), entry_ids=())
+        for pos, name in items
+    ]  # fmt: skip
+    spans = [(c.start, c.end) for c in made]
+    if not drop_self:  # the place opening the work's own name (凤来 of 凤来110千伏变电站)
+        spans.append((cand.start, cand.start + len(cand.name) - len(head)))
+    return made, drop_self, spans
+
+
+def distribute(candidates: list[Candidate], gaz: Gazetteer, county: Entry | None) -> list[Candidate]:
+    """The candidates with shared heads spread (see the module docstring), in text order."""
+    if county is None or county.kind != "county":
+        return candidates
+    added: list[Candidate] = []
+    gone: set[int] = set()
+    spans: list[tuple[int, int]] = []
+    for cand in candidates:
+        if cand.kind != "project" or cand.from_table:
+            continue
+        made, drop_self, listed = _spread(cand, gaz, county)
+        if not made:
+            continue
+        added += made
+        spans += listed
+        if drop_self:
+            gone.add(id(cand))
+    if not added:
+        return candidates
+
+    def inside(c: Candidate) -> bool:
+        return c.kind == "place" and any(s <= c.start and c.end <= e for s, e in spans)
+
+    kept = [c for c in candidates if id(c) not in gone and not inside(c)]
+    return sorted(kept + added, key=lambda c: (c.start, -c.end))
