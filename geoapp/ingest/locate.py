@@ -152,7 +152,9 @@ def locate(
     When the name says no more than its county, the table row's ``description`` and then
     the clause of ``sentence`` around ``surface`` may (:mod:`geoapp.ingest.context`)."""
     context = county.name if county is not None else None
-    result = gaz.resolve(name, county=context)
+    # the entries extraction recognised may rank below the first few (a same-named town of
+    # another county, named with its county): look far enough down to find them
+    result = gaz.resolve(name, county=context, limit=50 if entry_ids else 5)
     matches = result.matches
     if entry_ids:
         # the entries extraction recognised — or a user's layer feature of the same name

@@ -1,8 +1,14 @@
-"""Screening candidates: titles and designations are not works.
+"""Screening candidates: titles are not works, qualifiers are not places.
 
 Contract: :func:`screen` takes the candidates of one document (as
 :func:`geoapp.ingest.extract.extract_candidates` returns them, in text order) and returns
-those that should become items, in the same order. It removes a *project* candidate whose
+those that should become items, in the same order.
+
+*Qualifiers.* A county or city named right before a township of its own (万州区双河口街道,
+南川区兴隆镇 — often in a note on same-named places) only says which township is meant: the
+township becomes the place candidate (of that other county), the qualifier none.
+
+*Titles.* It removes a *project* candidate whose
 name is a title rather than a work's name: it opens with a scope
 (``geoapp/data/designation_scopes.csv``: 国家级, 全市, 川渝, 渝东北 …), ends with what such a title
 designates (``geoapp/data/designation_heads.csv``: 基地, 示范区, 枢纽 …), and names no place
@@ -14,6 +20,7 @@ and so does every table row: a table lists works.
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +35,8 @@ __all__ = ["screen", "is_title"]
 _DATA = Path(__file__).resolve().parent.parent / "data"
 #: place kinds whose presence in a name makes it a local work, not a title
 _LOCAL_KINDS = ("county", "township", "locality", "feature", "line")
+#: longest township name looked for after a qualifier (…街道, …民族乡)
+_MAX_TOWNSHIP_NAME = 10
 
 
 @cache
@@ -53,6 +62,43 @@ def is_title(name: str, gaz: Gazetteer) -> bool:
     )
 
 
+def _qualified(cand: Candidate, gaz: Gazetteer) -> Candidate | None:
+    """The township that ``cand`` (a county or city) qualifies, as a candidate, or None."""
+    entries = [gaz.get(i) for i in cand.entry_ids]
+    units = [e for e in entries if e is not None and e.kind in ("county", "city")]
+    if cand.kind != "place" or not units:
+        return None
+    rel = cand.start - cand.sentence_start
+    at = cand.sentence.find(cand.surface, max(0, rel - 8))
+    if at < 0:
+        return None
+    after = cand.sentence[at + len(cand.surface) : at + len(cand.surface) + _MAX_TOWNSHIP_NAME]
+    spans = gaz.find_names(after, kinds=("township",))
+    if not spans or spans[0].start != 0:
+        return None
+    codes = {u.code for u in units}
+    towns = [e for e in spans[0].entries if e.county_code in codes or any(u.kind == "city" and u.name in e.admin for u in units)]
+    if not towns:
+        return None
+    start = cand.end
+    return replace(cand, name=spans[0].text, surface=spans[0].text, start=start, end=start + spans[0].end,
+                   entry_ids=tuple(e.id for e in towns))  # fmt: skip
+
+
+def _without_qualifiers(candidates: list[Candidate], gaz: Gazetteer) -> list[Candidate]:
+    out: list[Candidate] = []
+    taken = {(c.start, c.end) for c in candidates}
+    for c in candidates:
+        town = _qualified(c, gaz)
+        if town is None:
+            out.append(c)
+        elif (town.start, town.end) not in taken:
+            out.append(town)
+            taken.add((town.start, town.end))
+    return out
+
+
 def screen(candidates: list[Candidate], gaz: Gazetteer) -> list[Candidate]:
     """The candidates that are items of their own (see the module docstring)."""
-    return [c for c in candidates if c.kind != "project" or c.from_table or not is_title(c.name, gaz)]
+    kept = [c for c in candidates if c.kind != "project" or c.from_table or not is_title(c.name, gaz)]
+    return _without_qualifiers(kept, gaz)

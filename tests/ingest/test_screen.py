@@ -31,3 +31,10 @@ def test_a_title_in_prose_is_not_mapped_but_a_table_row_is(gazetteer):
     names = {it.name for it in analyse_text(text, gazetteer).items}
     assert "国家AAAA级旅游景区" not in names
     assert "国家级柑橘种苗繁育基地" in names
+
+
+def test_a_county_named_before_its_own_township_only_qualifies_it(gazetteer):
+    text = "璧山区2024年政府工作报告\n需要说明的是，本区来凤街道与南川区兴隆镇、万州区双河口街道均不同名。\n"
+    items = {(it.name, it.county_name) for it in analyse_text(text, gazetteer).items}
+    assert ("兴隆镇", "南川区") in items and ("双河口街道", "万州区") in items, items
+    assert not {name for name, _ in items} & {"南川区", "万州区"}
