@@ -61,6 +61,7 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from geoapp import data_version
 from geoapp.errors import ConfigError, InvalidParameter, ServiceUnavailable
 from geoapp.filters import MULTI_COUNTY, ProjectFilter, parse_filters
 from geoapp.models import Document, Project
@@ -270,7 +271,9 @@ def _prepare(ctx, args: Mapping[str, Any], fmt: str) -> _Request:
             "gazetteer": ctx.gazetteer.data.meta.get("cache_key", ""),
             "filter": sorted(f.to_params().items()),
             "options": asdict(options),
-            "state": data_state(ctx.session),
+            # every change to the served data bumps this, gazetteer layers and re-placing
+            # included (counts and times alone missed a layer added or removed)
+            "state": data_version.current(ctx.session),
             "date": generation_date(),
         },
         ensure_ascii=False,

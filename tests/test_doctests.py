@@ -15,6 +15,7 @@ MODULES = [
     "geoapp.web.security",
     "geoapp.ingest.script",
     "geoapp.ingest.screen",
+    "gazetteer.precision",
 ]
 
 

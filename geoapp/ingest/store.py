@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from gazetteer import precision as P
 from geoapp import data_version
 from geoapp.backend import backend_for
 from geoapp.ingest.document import _STATUS_RANK, DocumentAnalysis, Item
@@ -202,7 +203,9 @@ def _merge(session: Session, project: Project, item: Item, analysis: DocumentAna
         value = getattr(item, field)
         if value is not None and getattr(project, field) is None:
             setattr(project, field, value)
-    if item.precision < project.precision:
+    # a later document that places it more specifically (a line through the route's stops
+    # beats the county's outline, although 5 > 3) gives the project that location
+    if P.more_specific(item.precision, project.precision):
         project.geom = _wkt(item)
         project.precision = item.precision
         project.location_class = item.location_class

@@ -40,3 +40,18 @@ def test_new_data_change_the_validator(client, app):
     assert report.failed == 0
     after = client.get(path, headers={"If-None-Match": etag})
     assert after.status_code == 200 and after.headers["ETag"] != etag
+
+
+def test_the_static_map_follows_every_data_change(client, app):
+    """Re-placing projects (``regeocode``, a gazetteer layer) changes no count or ingest time:
+    the rendered image's cache and ETag must follow the data version, not those."""
+    from geoapp import data_version
+    from geoapp.db import get_database
+
+    path = "/maps/render.png?county=忠县&labels=off&width=800&height=600&dpi=100"
+    etag = client.get(path).headers["ETag"]
+    assert client.get(path).headers["ETag"] == etag
+    with get_database(app.config["DATABASE_URL"]).session() as session:
+        data_version.bump(session)
+    after = client.get(path, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
