@@ -39,6 +39,7 @@ import shapely
 from gazetteer import Gazetteer
 from gazetteer import precision as P
 from gazetteer.model import Entry
+from geoapp.ingest.villages import find_villages, villages_of
 
 __all__ = ["place_from_context", "clause_of", "SEAT_RADIUS_KM"]
 
@@ -47,11 +48,6 @@ __all__ = ["place_from_context", "clause_of", "SEAT_RADIUS_KM"]
 SEAT_RADIUS_KM = 5.0
 #: radius stated for a place whose entry gives none (km)
 DEFAULT_RADIUS_KM = 5.0
-_GAZETTEER_DATA = Path(__file__).resolve().parents[2] / "gazetteer" / "data"
-_VILLAGE_END = re.compile(r"村|社区")
-#: village names are 2–6 characters before 村/社区 (独珠村, 黄钦社区); a shorter one (新村) is
-#: too often an ordinary word
-_MIN_VILLAGE_NAME, _MAX_VILLAGE_NAME = 3, 8
 _ROUTE_JOIN = re.compile(r"[至到—–]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:！？\n]")
 _DATA = Path(__file__).resolve().parent.parent / "data"
@@ -171,33 +167,14 @@ def _local_places(gaz: Gazetteer, clause: str, county: Entry) -> list[Entry]:
     return list(found.values())
 
 
-@cache
-def _villages() -> dict[str, dict[str, tuple[str, ...]]]:
-    """county code → village name → the codes of the townships having a village so named."""
-    by_county: dict[str, dict[str, set[str]]] = {}
-    with open(_GAZETTEER_DATA / "villages.csv", encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            names = by_county.setdefault(row["code"][:6], {})
-            names.setdefault(row["name"], set()).add(row["township_code"])
-    return {c: {n: tuple(sorted(t)) for n, t in names.items()} for c, names in by_county.items()}
-
-
 def _village_townships(gaz: Gazetteer, text: str, county: Entry) -> tuple[str | None, list[Entry]]:
-    """The village of ``county`` that ``text`` names (the longest name ending at a 村/社区)
+    """The village of ``county`` that ``text`` names (:func:`geoapp.ingest.villages.find_villages`)
     and its township, when both are unambiguous and the township has a real point."""
-    names = _villages().get(county.code, {})
-    generic = set(_words("generic_words.csv"))
-    found: dict[str, tuple[str, ...]] = {}
-    for m in _VILLAGE_END.finditer(text):
-        end = m.end()
-        for length in range(min(end, _MAX_VILLAGE_NAME), _MIN_VILLAGE_NAME - 1, -1):
-            name = text[end - length : end]
-            if name in names and name not in generic:
-                found[name] = names[name]
-                break
+    found = {name for _, name in find_villages(text, county.code, frozenset(_words("generic_words.csv")))}
     if len(found) != 1:
         return None, []
-    (name, townships), = found.items()
+    name = found.pop()
+    townships = villages_of(county.code)[name]
     if len(townships) != 1:
         return None, []  # two villages of that name in the county: nothing decides
     e = gaz.get(f"twn:{townships[0]}")

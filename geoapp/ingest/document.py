@@ -20,6 +20,7 @@ from geoapp.ingest.locate import locate
 from geoapp.ingest.reader import RawDocument, read_document
 from geoapp.ingest.screen import screen
 from geoapp.ingest.structure import Structure, parse_structure
+from geoapp.ingest.villages import village_candidates
 
 __all__ = ["Item", "MentionData", "DocumentAnalysis", "analyse", "analyse_raw", "analyse_text", "item_key", "parse_money", "parse_period"]
 
@@ -170,6 +171,7 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = Non
     county = _document_county(structure, gaz)
     candidates = extract_candidates(structure, gaz, county.code if county else None)
     candidates = screen(distribute(candidates, gaz, county), gaz)
+    candidates = sorted(candidates + village_candidates(structure, county, candidates), key=lambda c: (c.start, -c.end))
     items: dict[str, Item] = {}
     located: dict[tuple[str, tuple[str, ...], str], object] = {}
     for cand in candidates:

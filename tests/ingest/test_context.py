@@ -94,3 +94,15 @@ def test_a_homonym_outside_the_province_needs_evidence_in_the_text(gazetteer):
     # named with its province, the far place is meant
     loc = locate(gazetteer, "温泉酒店", beibei, sentence="在湖北英山温泉镇建设温泉酒店", surface="温泉酒店")
     assert loc.counties[0][1] == "英山县"
+
+
+def test_a_village_named_in_prose_is_a_place_near_its_township(gazetteer):
+    from geoapp.ingest.document import analyse_text
+
+    text = "忠县2024年工作要点\n走进涂井乡万顺村，新修的公路通到了家门口。建设独珠村美丽乡村示范点。\n"
+    items = {it.name: it for it in analyse_text(text, gazetteer).items}
+    village = items["万顺村"]
+    assert village.kind == "place" and village.precision == 2
+    assert village.geometry.equals(shapely.Point(gazetteer.get("twn:500233206").point))
+    # a village inside a work's name is part of that name, not a place of its own
+    assert "独珠村" not in items
