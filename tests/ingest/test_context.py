@@ -91,9 +91,13 @@ def test_a_homonym_outside_the_province_needs_evidence_in_the_text(gazetteer):
     for name in ("北碚老城", "桃花新城核心区", "温泉酒店"):
         loc = locate(gazetteer, name, beibei, sentence=f"推进{name}建设", surface=name)
         assert [c for c, _ in loc.counties] == [beibei.code], name
-    # named with its province, the far place is meant
-    loc = locate(gazetteer, "温泉酒店", beibei, sentence="在湖北英山温泉镇建设温泉酒店", surface="温泉酒店")
-    assert loc.counties[0][1] == "英山县"
+    # 先市镇 is a township of 合江县 (四川) only: without evidence it is not taken, named with
+    # its province or county it is
+    name = "先市镇酱油厂"
+    loc = locate(gazetteer, name, beibei, sentence=f"推进{name}建设", surface=name)
+    assert [c for c, _ in loc.counties] == [beibei.code]
+    loc = locate(gazetteer, name, beibei, sentence=f"与四川合江县合作建设{name}", surface=name)
+    assert loc.counties[0][1] == "合江县"
 
 
 def test_a_village_named_in_prose_is_a_place_near_its_township(gazetteer):
