@@ -161,6 +161,7 @@ def test_xlsx_is_one_sheet_with_chinese_text_and_numbers(client, water, tmp_path
     book = load_workbook(path, read_only=True)
     assert book.sheetnames == ["projects"]
     rows = list(book["projects"].iter_rows(values_only=True))
+    book.close()  # read-only workbooks keep the file open
     header, body = rows[0], rows[1:]
     assert header[0] == "WKT" and len(body) == len(water)
     cells = [dict(zip(header, row, strict=True)) for row in body]
