@@ -380,3 +380,20 @@ def test_cli_exports_places_with_what_the_database_knows(app, tmp_path):
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=180,
     )  # fmt: skip
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "火星县" in bad.stderr
+
+
+def test_every_download_format_is_linked_and_documented(client):
+    """The formats the route serves are the ones /api, the collection's links and the landing page name."""
+    from geoapp.exporting import DOWNLOAD_NAMES, FORMATS
+
+    api = client.get("/api?f=json").get_json()
+    enum = api["paths"]["/download/projects.{format}"]["get"]["parameters"][0]["schema"]["enum"]
+    assert enum == list(DOWNLOAD_NAMES)
+    links = client.get("/collections/projects?f=json").get_json()["links"]
+    enclosures = {link["href"].rsplit("/download/projects.", 1)[1]: link["type"] for link in links if link["rel"] == "enclosure"}
+    assert set(enclosures) == set(DOWNLOAD_NAMES)
+    for name in DOWNLOAD_NAMES:
+        fmt = FORMATS["shp" if name == "shp.zip" else name]
+        assert enclosures[name] == fmt.media_type.split(";")[0]
+    landing = client.get("/?f=html").get_data(as_text=True)
+    assert all(f"/download/projects.{name}\"" in landing for name in DOWNLOAD_NAMES)
