@@ -29,7 +29,11 @@ def test_compose_file_runs_postgis_and_the_app_with_healthchecks():
     assert app["depends_on"]["db"]["condition"] == "service_healthy"
     assert app["environment"]["GEOAPP_DATABASE_URL"].startswith("postgresql+psycopg://")
     assert "pgdata" in compose["volumes"]
-    assert "gunicorn" in (ROOT / "Dockerfile").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "gunicorn" in dockerfile
+    # gunicorn's access log on standard output, the request line as sent (percent-encoded)
+    assert "--access-logfile -" in dockerfile and '"%(r)s"' in dockerfile and "%(M)s" in dockerfile
+    assert app["logging"]["options"]["max-size"]
 
 
 def test_every_vendored_asset_exists():

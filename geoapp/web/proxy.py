@@ -45,6 +45,7 @@ class PublicUrl:
         self.prefix = parts.path.rstrip("/")
 
     def __call__(self, environ: dict[str, Any], start_response):
+        environ = dict(environ)  # the server's own copy stays as received (its access log reads it)
         environ["wsgi.url_scheme"] = self.scheme
         environ["HTTP_HOST"] = self.host
         environ["SERVER_NAME"] = self.server_name
