@@ -397,3 +397,19 @@ def test_every_download_format_is_linked_and_documented(client):
         assert enclosures[name] == fmt.media_type.split(";")[0]
     landing = client.get("/?f=html").get_data(as_text=True)
     assert all(f"/download/projects.{name}\"" in landing for name in DOWNLOAD_NAMES)
+
+
+def test_cli_export_shows_progress_only_on_a_terminal(app, water, tmp_path):
+    from tests.test_cli import run_on_terminal
+
+    env = {"GEOAPP_DATABASE_URL": app.config["DATABASE_URL"]}
+    out = tmp_path / "water.kmz"
+    code, stdout, terminal = run_on_terminal("export", "projects", "--format", "kmz", "-o", str(out), "--category", "water", env=env)
+    assert code == 0 and stdout.strip() == f"wrote {len(water)} projects to {out}"
+    assert "exporting projects" in terminal and f"{len(water)}/{len(water)}" in terminal
+    piped = subprocess.run(
+        [sys.executable, "-m", "geoapp.cli", "export", "projects", "--format", "xlsx", "-o", str(tmp_path / "w.xlsx"),
+         "--category", "water"],
+        capture_output=True, text=True, env={**os.environ, **env}, cwd=ROOT, timeout=180,
+    )  # fmt: skip
+    assert piped.returncode == 0 and piped.stderr == ""
