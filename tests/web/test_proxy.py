@@ -187,3 +187,33 @@ def test_the_request_log_escapes_control_characters(client):
         LOGGER.removeHandler(lines)
     assert lines.lines and "\x1b" not in lines.lines[-1]
     assert "/\\x1b[31mred\\x1b[0m/忠 400" in lines.lines[-1]
+
+
+@pytest.mark.parametrize("first", ["without a prefix", "with it"])
+def test_html_pages_link_under_the_prefix(seeded_db, first):
+    """The map page and a project page: every link, script, style sheet and API URL of the
+    page starts with the public prefix (no root-relative path escapes it)."""
+    import re
+
+    plain = create_app({"database_url": seeded_db.url, "map_feature_limit": 0}).test_client()
+    app = create_app({"database_url": seeded_db.url, "public_url": PUBLIC, "map_feature_limit": 0})
+    client = app.test_client()
+    pid = _all_ids(seeded_db)[0]
+    if first == "without a prefix":  # folium's asset URLs are process-wide: the order must not matter
+        with plain.get("/", headers={"Accept": "text/html"}) as r:
+            assert '="/static/vendor/leaflet' in r.get_data(as_text=True)
+    for path in ("/geo/", f"/geo/projects/{pid}", "/geo/api?f=html", "/geo/collections?f=html"):
+        with client.get(path, headers={"Accept": "text/html"}) as r:
+            assert r.status_code == 200, path
+            html = r.get_data(as_text=True)
+        urls = re.findall(r'(?:href|src)="([^"#]+)"', html)
+        assert urls, path
+        for url in urls:
+            assert url.startswith(("/geo/", PUBLIC + "/", "data:")) or not url.startswith(("/", "http")), (path, url)
+        if path == "/geo/":
+            config = json.loads(re.search(r'id="geoapp-config"[^>]*>(.*?)</script>', html, re.S).group(1))
+            assert config["root"] == "/geo"
+            assert config["api"].startswith("/geo/api/") and config["placesApi"].startswith("/geo/api/")
+            assert '="/geo/static/vendor/leaflet' in html
+    with plain.get("/", headers={"Accept": "text/html"}) as r:  # and the other app is unchanged
+        assert '="/static/vendor/leaflet' in r.get_data(as_text=True)
