@@ -206,7 +206,7 @@ def test_html_pages_link_under_the_prefix(seeded_db, first):
         with client.get(path, headers={"Accept": "text/html"}) as r:
             assert r.status_code == 200, path
             html = r.get_data(as_text=True)
-        urls = re.findall(r'(?:href|src)="([^"#]+)"', html)
+        urls = re.findall(r'(?:href|src|action)="([^"#]+)"', html)
         assert urls, path
         for url in urls:
             assert url.startswith(("/geo/", PUBLIC + "/", "data:")) or not url.startswith(("/", "http")), (path, url)
