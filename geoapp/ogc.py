@@ -201,7 +201,7 @@ def _collection_doc(ctx: Context, src: Source, base_url: str, fmt: str) -> dict[
         "nonStandardCrs": [{"id": "gcj02", "uri": REGISTRY["gcj02"].uri, "title": REGISTRY["gcj02"].title}],
     }
     if src.id == "projects":
-        for fmt_ in ("geojson", "gpkg", "shp.zip", "csv", "kml", "fgb"):
+        for fmt_ in _DOWNLOAD_TYPES:
             doc["links"].append(_link(f"{base_url}/download/projects.{fmt_}", "enclosure", _DOWNLOAD_TYPES[fmt_], f"download ({fmt_})"))
     return doc
 
@@ -211,7 +211,9 @@ _DOWNLOAD_TYPES = {
     "gpkg": "application/geopackage+sqlite3",
     "shp.zip": "application/zip",
     "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "kml": "application/vnd.google-earth.kml+xml",
+    "kmz": "application/vnd.google-earth.kmz",
     "fgb": "application/flatgeobuf",
 }
 

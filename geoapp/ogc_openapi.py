@@ -16,7 +16,7 @@ from geoapp.style import CATEGORIES, STATUSES, SUBTYPES
 
 __all__ = ["openapi_document", "DOWNLOAD_FORMATS"]
 
-DOWNLOAD_FORMATS = ("geojson", "gpkg", "shp.zip", "csv", "kml", "fgb")
+DOWNLOAD_FORMATS = ("geojson", "gpkg", "shp.zip", "csv", "xlsx", "kml", "kmz", "fgb")
 _REF = "#/components/"
 
 
@@ -209,13 +209,18 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
     paths["/download/projects.{format}"] = {"get": {
         "tags": ["downloads"], "operationId": "downloadProjects", "summary": "Download projects as a file",
         "description": "GeoJSON (streamed), GeoPackage, zipped Shapefile (UTF-8 .cpg, field-name table in README.txt), "
-                       "CSV (WKT geometry, UTF-8 without BOM), KML (WGS 84 only) or FlatGeobuf, with the same "
-                       "filters and crs as the projects items. Files use east/north (lon/lat) axis order.",
+                       "CSV (WKT geometry, UTF-8 with a BOM for Excel; bom=false without), XLSX (WKT geometry), "
+                       "KML/KMZ (WGS 84 only; one style per category, KMZ with the legend's icons) or FlatGeobuf, "
+                       "with the same filters and crs as the projects items. Files use east/north (lon/lat) axis order.",
         "parameters": [{"name": "format", "in": "path", "required": True, "schema": {"type": "string", "enum": list(DOWNLOAD_FORMATS)}},
                        P("bbox"), P("bbox-crs"), P("crs"), P("datetime"), P("filter"), P("filter-lang"), P("filter-crs"),
-                       *(P(n) for n in projects.params)],
+                       *(P(n) for n in projects.params),
+                       _query("bom", "CSV only: start with a UTF-8 byte-order mark (default true, for Excel).",
+                              {"type": "boolean", "default": True})],
         "responses": _responses({"application/geo+json": None, "application/geopackage+sqlite3": None, "application/zip": None,
-                                 "text/csv": None, "application/vnd.google-earth.kml+xml": None, "application/flatgeobuf": None},
+                                 "text/csv": None, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": None,
+                                 "application/vnd.google-earth.kml+xml": None, "application/vnd.google-earth.kmz": None,
+                                 "application/flatgeobuf": None},
                                 "The file")}}  # fmt: skip
 
     extra = {

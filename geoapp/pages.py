@@ -19,7 +19,8 @@ def county_seats(ctx: Context) -> dict[str, list[float]]:
     return {e.code: [e.point[1], e.point[0]] for e in ctx.gazetteer.of_kind("county")}
 
 
-def map_page(ctx: Context, args) -> MapPage:
+def map_page(ctx: Context, args, root: str = "") -> MapPage:
+    """The planner map; ``root`` is the path prefix of a service behind a proxy (see :mod:`geoapp.web.proxy`)."""
     return build_map_page(
         ctx.session,
         ctx.backend,
@@ -28,6 +29,7 @@ def map_page(ctx: Context, args) -> MapPage:
         county_resolver=ctx.county_code,
         county_seats=_seats_cache(ctx),
         county_bounds=lambda codes: _county_bounds(ctx, codes),
+        root=root,
     )
 
 

@@ -157,6 +157,28 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         9,
     ),
+    Setting(
+        "public_url",
+        "",
+        "The service's address as its users reach it, e.g. https://maps.example.cn/geoapp (scheme, "
+        "host, path prefix) behind a reverse proxy: every absolute link (OGC next/self links, the "
+        "landing page, the API document) starts with it. Empty: the request's own host.",
+    ),
+    Setting(
+        "trusted_proxies",
+        0,
+        "How many reverse proxies in front of the app to trust for X-Forwarded-For/-Proto/-Host/"
+        "-Port/-Prefix; 0 ignores those headers (a client could otherwise choose the links' host).",
+        int,
+        0,
+        10,
+    ),
+    Setting(
+        "log_level",
+        "INFO",
+        "Level of geoapp's log on standard error: INFO writes one line per request (method, path, "
+        "status, duration), WARNING only problems.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

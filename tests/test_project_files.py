@@ -29,7 +29,12 @@ def test_compose_file_runs_postgis_and_the_app_with_healthchecks():
     assert app["depends_on"]["db"]["condition"] == "service_healthy"
     assert app["environment"]["GEOAPP_DATABASE_URL"].startswith("postgresql+psycopg://")
     assert "pgdata" in compose["volumes"]
-    assert "gunicorn" in (ROOT / "Dockerfile").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    command = json.loads(re.search(r"^CMD (.*)$", dockerfile, re.M).group(1))[-1]
+    assert "exec gunicorn" in command
+    # gunicorn's access log on standard output, the request line as sent (percent-encoded)
+    assert "--access-logfile -" in command and '"%(r)s"' in command and "%(M)s" in command
+    assert app["logging"]["options"]["max-size"]
 
 
 def test_every_vendored_asset_exists():

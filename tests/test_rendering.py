@@ -307,6 +307,24 @@ def test_geoapp_render_writes_the_same_image(spatialite_db, tmp_path, artifacts)
     assert out.read_bytes() == same.data
 
 
+def test_geoapp_render_makes_one_image_per_county_with_a_bar_on_a_terminal(spatialite_db, tmp_path):
+    from tests.test_cli import run_on_terminal
+
+    env = {"GEOAPP_DATABASE_URL": spatialite_db.url}
+    pattern = tmp_path / "maps" / "{county}.png"
+    code, out, terminal = run_on_terminal(
+        "render", "--county", "忠县", "--county", "垫江县", "--width", "400", "--height", "300", "--dpi", "72",
+        "--no-labels", "--output", str(pattern), env=env,
+    )  # fmt: skip
+    written = [tmp_path / "maps" / "忠县.png", tmp_path / "maps" / "垫江县.png"]
+    assert code == 0 and out.splitlines() == [f"wrote {p}" for p in written]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in written) and written[0].read_bytes() != written[1].read_bytes()
+    assert "rendering" in terminal and "2/2" in terminal
+    bad = subprocess.run([sys.executable, "-m", "geoapp.cli", "render", "-o", str(pattern)], capture_output=True,
+                         text=True, env={**os.environ, **env}, cwd=ROOT, timeout=120)  # fmt: skip
+    assert bad.returncode == 2 and "{county}" in bad.stderr
+
+
 def test_render_to_file_checks_the_suffix_and_the_filters(spatialite_db, tmp_path):
     settings = load_settings(overrides={"database_url": spatialite_db.url})
     with pytest.raises(InvalidParameter, match=re.escape("unsupported image format '.gif'")):

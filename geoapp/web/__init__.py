@@ -41,7 +41,23 @@ def _error_body(code: str, description: str) -> dict[str, str]:
 
 
 def register(app: Flask) -> None:
-    from geoapp.web import api, health, ogc, pages, reports, security, transport, validators
+    from geoapp.web import (
+        api,
+        health,
+        ogc,
+        pages,
+        proxy,
+        reports,
+        requestlog,
+        security,
+        transport,
+        validators,
+    )
+
+    settings = app.config["GEOAPP"]
+    requestlog.configure(settings["log_level"])
+    # the log sees the corrected environ (public prefix, client address); see geoapp.web.proxy
+    app.wsgi_app = proxy.wrap(requestlog.RequestLog(app.wsgi_app), settings)  # type: ignore[method-assign]
 
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)

@@ -44,10 +44,10 @@ def index():
     if _wants_landing_page():
         from geoapp import ogc
 
-        return respond(ogc.landing_page(ctx, request.args, request.host_url.rstrip("/")))
+        return respond(ogc.landing_page(ctx, request.args, request.url_root.rstrip("/")))
     from geoapp.pages import map_page
 
-    return render_template("map.html", page=map_page(ctx, request.args))
+    return render_template("map.html", page=map_page(ctx, request.args, request.script_root))
 
 
 @bp.get(f"/projects/<int(max={MAX_ID}):project_id>")

@@ -110,9 +110,9 @@
       var src = p.sentence ? '<blockquote class="geoapp-source">' + esc(p.sentence.slice(0, 240)) +
         (p.sentence.length > 240 ? "…" : "") + '<cite>' + esc(p.document || "") + "</cite></blockquote>" : "";
       return '<div class="geoapp-popup"><h4>' + esc(p.name) + "</h4><table>" + body + "</table>" + src +
-        '<a class="geoapp-details" href="/projects/' + encodeURIComponent(p.id) +
+        '<a class="geoapp-details" href="' + esc(cfg.root) + '/projects/' + encodeURIComponent(p.id) +
         (cfg.lang === "en" ? "?lang=en" : "") + '">' + esc(t.popup_details) + " →</a>" +
-        (p.is_line ? ' <a class="geoapp-corridor" href="/?corridor=project:' + encodeURIComponent(p.id) +
+        (p.is_line ? ' <a class="geoapp-corridor" href="' + esc(cfg.root) + '/?corridor=project:' + encodeURIComponent(p.id) +
           (cfg.lang === "en" ? "&lang=en" : "") + '">' + esc(t.popup_as_corridor) + "</a>" : "") + "</div>";
     }
     function seatOf(p) {
