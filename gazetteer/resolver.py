@@ -21,6 +21,7 @@ cannot, the best match lists the others in ``ambiguous_with``.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import math
 import os
@@ -450,6 +451,20 @@ class Gazetteer:
         ranked = self._rank(found, context)
         return self.get(ranked[0].gazetteer_id)
 
+    def _via(self, line: Match, place: Entry) -> Match | None:
+        """``line`` (an estimate through its stops) re-drawn to pass ``place`` as well, where
+        it lengthens the route least."""
+        stops = [self.get(part.get("gazetteer_id", "")) for part in line.parts]
+        if len(stops) < 2 or any(s is None for s in stops):
+            return None
+        options = [stops[:k] + [place] + stops[k:] for k in range(1, len(stops))]
+        best = min(options, key=lambda route: sum(_km(a.point, b.point) for a, b in itertools.pairwise(route)))
+        via = self._line_through(best, line.query, line.method, line.score)
+        if via is not None:
+            via.subtype = line.subtype
+            via.note = line.note + f"; drawn through {place.name}, which the name says it passes"
+        return via
+
     def _line_through(self, stops: list[Entry], query: str, method: str, score: float) -> Match | None:
         if len(stops) < 2:
             return None
@@ -544,10 +559,22 @@ class Gazetteer:
             place = self._best_entry(rest, context)
             if place is None or place.kind not in ("county", "city") or place.geometry.geom_type not in _AREAS:
                 continue
-            line = next((m for m in self._candidates(q[:route_end], context) if m.geometry.geom_type in _LINES), None)
+            # the route with its qualifiers (渝怀铁路二线) if the gazetteer knows it so, else without
+            lines = (
+                m
+                for name in dict.fromkeys((q[:route_end], q[: at + len(suffix)]))
+                for m in self._candidates(name, context)
+                if m.geometry.geom_type in _LINES
+            )
+            line = next(lines, None)
             if line is None:
                 continue
             part = line.geometry.intersection(place.geometry.buffer(0.01))
+            if (part.is_empty or part.geom_type not in _LINES) and line.method in ("corridor", "segment"):
+                # The text says the route passes through ``place``; a straight estimate
+                # between its ends that misses it is wrong there: go through its seat.
+                line = self._via(line, place) or line
+                part = line.geometry.intersection(place.geometry.buffer(0.01))
             if part.is_empty or part.geom_type not in _LINES:
                 continue
             line.geometry, line.geometry_json = part, None

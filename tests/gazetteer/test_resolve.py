@@ -183,3 +183,16 @@ def test_a_section_of_a_route_in_a_county_is_the_route_clipped_to_it(gazetteer):
     fengdu = gazetteer.county("丰都县").geometry
     assert shapely.within(part.geometry, fengdu.buffer(0.02))
     assert part.county_codes == ("500230",) and "丰都县" in part.note
+
+
+def test_a_named_section_the_straight_estimate_misses_is_drawn_through(gazetteer):
+    """渝怀铁路武隆段: the line 重庆–怀化 drawn straight misses 武隆区; the name says the route
+    passes there, so the estimate goes through it and the section is the part inside."""
+    m = gazetteer.resolve("渝怀铁路武隆段", county="武隆区").matches[0]
+    wulong = gazetteer.county("武隆区")
+    assert m.geometry.geom_type in ("LineString", "MultiLineString") and m.precision == 5
+    assert m.county_codes == (wulong.code,)
+    assert m.geometry.buffer(1e-9).within(wulong.geometry.buffer(0.011))
+    # with its qualifier (二线) as well
+    m = gazetteer.resolve("渝怀铁路二线黔江段", county="黔江区").matches[0]
+    assert m.kind == "line" and m.county_codes == (gazetteer.county("黔江区").code,)
