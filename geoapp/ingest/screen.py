@@ -8,6 +8,12 @@ those that should become items, in the same order.
 南川区兴隆镇 — often in a note on same-named places) only says which township is meant: the
 township becomes the place candidate (of that other county), the qualifier none.
 
+*Names inside a work's name.* A place named only inside the name of a work found at the
+same spot (东温泉镇 in 东温泉镇康养旅游区提档升级, 菩提 in 菩提古镇二期) is not an item of its own:
+the work is, placed at that place. A route's stops (A至B公路, lines) stay places: the route
+is drawn through them and a planner looks for them on their own. A place named elsewhere
+on its own is still an item — only the contained mention goes.
+
 *Titles.* It removes a *project* candidate whose
 name is a title rather than a work's name: it opens with a scope
 (``geoapp/data/designation_scopes.csv``: 国家级, 全市, 川渝, 渝东北 …), ends with what such a title
@@ -20,6 +26,7 @@ and so does every table row: a table lists works.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -35,6 +42,8 @@ __all__ = ["screen", "is_title"]
 _DATA = Path(__file__).resolve().parent.parent / "data"
 #: place kinds whose presence in a name makes it a local work, not a title
 _LOCAL_KINDS = ("county", "township", "locality", "feature", "line")
+#: how a route's name joins its stops (A至B, A—B): a place inside such a name is a stop
+_STOP_JOIN = re.compile(r"[至到—–]")
 #: longest township name looked for after a qualifier (…街道, …民族乡)
 _MAX_TOWNSHIP_NAME = 10
 
@@ -98,7 +107,20 @@ def _without_qualifiers(candidates: list[Candidate], gaz: Gazetteer) -> list[Can
     return out
 
 
+def _inside_a_work(place: Candidate, works: list[Candidate]) -> bool:
+    size = place.end - place.start
+    return any(
+        w.start <= place.start and place.end <= w.end and w.end - w.start > size for w in works
+    )
+
+
 def screen(candidates: list[Candidate], gaz: Gazetteer) -> list[Candidate]:
     """The candidates that are items of their own (see the module docstring)."""
     kept = [c for c in candidates if c.kind != "project" or c.from_table or not is_title(c.name, gaz)]
+    works = [
+        c
+        for c in kept
+        if c.kind == "project" and not c.from_table and c.geometry_hint != "line" and not _STOP_JOIN.search(c.surface)
+    ]
+    kept = [c for c in kept if c.kind != "place" or c.from_table or not _inside_a_work(c, works)]
     return _without_qualifiers(kept, gaz)

@@ -38,3 +38,15 @@ def test_a_county_named_before_its_own_township_only_qualifies_it(gazetteer):
     items = {(it.name, it.county_name) for it in analyse_text(text, gazetteer).items}
     assert ("兴隆镇", "南川区") in items and ("双河口街道", "万州区") in items, items
     assert not {name for name, _ in items} & {"南川区", "万州区"}
+
+
+def test_a_town_named_inside_a_work_is_not_a_place_of_its_own_but_a_route_stop_is(gazetteer):
+    text = "巴南区2024年重点项目\n推进东温泉镇康养旅游区提档升级，建设鱼洞至界石快速通道。东温泉镇将举办旅游节。\n"
+    items = analyse_text(text, gazetteer).items
+    places = [it for it in items if it.kind == "place"]
+    names = {it.name for it in items}
+    assert "东温泉镇康养旅游区" in names or "东温泉镇康养旅游区提档升级" in names, names
+    # one 东温泉镇 place: from the last sentence, where the town is named on its own
+    town = [it for it in places if it.name.startswith("东温泉")]
+    assert len(town) == 1 and len(town[0].mentions) == 1, [(it.name, len(it.mentions)) for it in town]
+    assert {"鱼洞", "界石"} & {it.name.rstrip("镇街道") for it in places}, names
