@@ -15,7 +15,7 @@ from gazetteer import Gazetteer
 from gazetteer import precision as P
 from gazetteer.model import Entry
 from geoapp.ingest.extract import extract_candidates
-from geoapp.ingest.lists import distribute
+from geoapp.ingest.lists import distribute, station_lists
 from geoapp.ingest.locate import locate
 from geoapp.ingest.reader import RawDocument, read_document
 from geoapp.ingest.screen import screen
@@ -151,6 +151,10 @@ def _take_better_location(item: Item, loc, counties: list[tuple[str, str]]) -> N
     item.location_note, item.gazetteer_ids = loc.note, loc.gazetteer_ids
 
 
+def _text_order(c) -> tuple[int, int]:
+    return c.start, -c.end
+
+
 def analyse(path: Path, gaz: Gazetteer, placer: Gazetteer | None = None) -> DocumentAnalysis:
     return analyse_raw(read_document(path), gaz, placer)
 
@@ -170,8 +174,9 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = Non
     structure = parse_structure(raw.text)
     county = _document_county(structure, gaz)
     candidates = extract_candidates(structure, gaz, county.code if county else None)
-    candidates = screen(distribute(candidates, gaz, county), gaz)
-    candidates = sorted(candidates + village_candidates(structure, county, candidates), key=lambda c: (c.start, -c.end))
+    candidates = distribute(candidates, gaz, county)
+    candidates = screen(sorted(candidates + station_lists(structure, candidates), key=_text_order), gaz)
+    candidates = sorted(candidates + village_candidates(structure, county, candidates), key=_text_order)
     items: dict[str, Item] = {}
     located: dict[tuple[str, tuple[str, ...], str], object] = {}
     for cand in candidates:

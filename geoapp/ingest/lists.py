@@ -14,6 +14,10 @@ otherwise nothing changes — a list of slogans or of works is not a list of pla
 candidates of the listed items are then dropped: the places are named inside the works
 (the corpus's convention, corpus/written/CONVENTIONS.md), and each work is placed at its place.
 The counted list inside one table cell is :func:`geoapp.ingest.extract._distributed`'s.
+
+:func:`station_lists` reads the other shape of list: the names first, then how many of what
+(``设张家界西、回龙西、永顺等8座车站``, ``芙蓉镇站、古丈西站等4个站``) — every item is a station
+(named with 站 if it lacks it), whether or not the gazetteer knows it: the count says so.
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ from gazetteer.normalize import normalize
 
 if TYPE_CHECKING:
     from geoapp.ingest.extract import Candidate
+    from geoapp.ingest.structure import Structure
 
-__all__ = ["distribute"]
+__all__ = ["distribute", "station_lists"]
 
 #: the last character of a list right before a work (…、凤来 ends in a name, so the work's own
 #: first place follows 、 only after the prefix: checked on the name, not here)
@@ -191,3 +196,57 @@ def distribute(candidates: list[Candidate], gaz: Gazetteer, county: Entry | None
 
     kept = [c for c in candidates if id(c) not in gone and not inside(c)]
     return sorted(kept + added, key=lambda c: (c.start, -c.end))
+
+
+# ----------------------------------------------------------------------------- stations
+_STATION_LIST = re.compile(
+    rf"((?:[\u4e00-\u9fff]{{2,12}}{_JOIN})+[\u4e00-\u9fff]{{2,12}})等?"
+    r"[一二三四五六七八九十两\d]+(?:座|个)(?:高铁|火车|客运|铁路)?(?:车站|站)"
+)
+
+
+@cache
+def _station_leads() -> tuple[str, ...]:
+    with open(Path(__file__).resolve().parent.parent / "data" / "station_list_leads.csv", encoding="utf-8") as fh:
+        return tuple(sorted((row["word"] for row in csv.DictReader(fh)), key=len, reverse=True))
+
+
+def _first_station(item: str) -> tuple[int, str]:
+    """The first item without the words that open the list (设, 途经 …) or the clause
+    (a verb of the vocabulary: 建设, 新建 …): where the name starts in ``item``, and the name."""
+    from geoapp.ingest.vocab import vocabulary
+
+    vocab = vocabulary()
+    cut = 0
+    for i in range(len(item) - 1):
+        for word in (*_station_leads(), *(w for w in vocab.verbs if len(w) >= 2)):
+            if item.startswith(word, i) and i + len(word) <= len(item) - 2:
+                cut = max(cut, i + len(word))
+    return cut, item[cut:]
+
+
+def station_lists(structure: Structure, taken: list[Candidate]) -> list[Candidate]:
+    """A project candidate for each station of a counted station list no candidate covers."""
+    from geoapp.ingest.extract import Candidate
+
+    spans = {(c.start, c.end) for c in taken if c.kind == "project"}
+    out = []
+    for sentence in structure.sentences:
+        for m in _STATION_LIST.finditer(sentence.text):
+            pos = m.start(1)
+            pieces = re.split(f"({_JOIN})", m.group(1))
+            names = [p for p in pieces if p and not re.fullmatch(_JOIN, p)]
+            for i, piece in enumerate(names):
+                at = pos
+                pos += len(piece) + 1  # the joiner after it
+                if i == 0:
+                    cut, piece = _first_station(piece)
+                    at += cut
+                start = sentence.start + at
+                if len(piece) < 2 or (start, start + len(piece)) in spans:
+                    continue
+                out.append(Candidate(name=piece if piece.endswith("站") else piece + "站", surface=piece,
+                                     start=start, end=start + len(piece), kind="project",
+                                     sentence=sentence.text.strip(), sentence_start=sentence.start,
+                                     subtype="station", category="transport"))  # fmt: skip
+    return out

@@ -108,9 +108,12 @@ def _without_qualifiers(candidates: list[Candidate], gaz: Gazetteer) -> list[Can
 
 
 def _inside_a_work(place: Candidate, works: list[Candidate]) -> bool:
+    """Inside a longer work's name — or at the very words a work is named by (永顺 of the
+    station list 永顺、古丈西等站, whose work is 永顺站)."""
     size = place.end - place.start
     return any(
-        w.start <= place.start and place.end <= w.end and w.end - w.start > size for w in works
+        w.start <= place.start and place.end <= w.end and (w.end - w.start > size or w.name != place.name)
+        for w in works
     )
 
 

@@ -28,3 +28,11 @@ def test_lists_of_works_counts_of_works_and_generic_programmes_are_not_spread(ga
     items = _items(gazetteer, "建成白石水库、黄钦水库、金鸡水库，打造茶叶、蔬菜两个万亩基地，推进青杠、丁家街道老旧小区改造。")
     assert not any(name.startswith(("白石水库水", "黄钦水库水")) for name in items), sorted(items)
     assert not any(name.endswith("老旧小区") and name.startswith("青杠") for name in items), sorted(items)
+
+
+def test_a_counted_station_list_names_one_station_per_item(gazetteer):
+    text = "凤凰县2024年政府工作报告\n张吉怀铁路沿线设张家界西、回龙西、永顺、古丈西等8座车站。\n"
+    items = {it.name: it for it in analyse_text(text, gazetteer).items}
+    for name in ("张家界西站", "回龙西站", "永顺站", "古丈西站"):
+        assert name in items and items[name].subtype == "station", sorted(items)
+    assert "设张家界西站" not in items and "永顺" not in items
