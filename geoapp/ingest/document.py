@@ -175,7 +175,7 @@ def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = Non
     county = _document_county(structure, gaz)
     candidates = extract_candidates(structure, gaz, county.code if county else None)
     candidates = distribute(candidates, gaz, county)
-    candidates = screen(sorted(candidates + station_lists(structure, candidates), key=_text_order), gaz)
+    candidates = screen(sorted(station_lists(structure, candidates), key=_text_order), gaz)
     candidates = sorted(candidates + village_candidates(structure, county, candidates), key=_text_order)
     items: dict[str, Item] = {}
     located: dict[tuple[str, tuple[str, ...], str], object] = {}

@@ -200,7 +200,7 @@ def distribute(candidates: list[Candidate], gaz: Gazetteer, county: Entry | None
 
 # ----------------------------------------------------------------------------- stations
 _STATION_LIST = re.compile(
-    rf"((?:[\u4e00-\u9fff]{{2,12}}{_JOIN})+[\u4e00-\u9fff]{{2,12}})等?"
+    rf"((?:[\u4e00-\u9fff]{{2,12}}{_JOIN})+[\u4e00-\u9fff]{{2,12}}?)等?"
     r"[一二三四五六七八九十两\d]+(?:座|个)(?:高铁|火车|客运|铁路)?(?:车站|站)"
 )
 
@@ -226,13 +226,16 @@ def _first_station(item: str) -> tuple[int, str]:
 
 
 def station_lists(structure: Structure, taken: list[Candidate]) -> list[Candidate]:
-    """A project candidate for each station of a counted station list no candidate covers."""
+    """``taken`` with a project candidate for each station of a counted station list that no
+    candidate names yet; a name the list's 等 glued to its last station (古丈西等站) goes."""
     from geoapp.ingest.extract import Candidate
 
     spans = {(c.start, c.end) for c in taken if c.kind == "project"}
+    lists: list[tuple[int, int]] = []
     out = []
     for sentence in structure.sentences:
         for m in _STATION_LIST.finditer(sentence.text):
+            lists.append((sentence.start + m.start(1), sentence.start + m.end()))
             pos = m.start(1)
             pieces = re.split(f"({_JOIN})", m.group(1))
             names = [p for p in pieces if p and not re.fullmatch(_JOIN, p)]
@@ -249,4 +252,10 @@ def station_lists(structure: Structure, taken: list[Candidate]) -> list[Candidat
                                      start=start, end=start + len(piece), kind="project",
                                      sentence=sentence.text.strip(), sentence_start=sentence.start,
                                      subtype="station", category="transport"))  # fmt: skip
-    return out
+    if not out:
+        return taken
+
+    def glued(c: Candidate) -> bool:
+        return c.kind == "project" and "等" in c.name and any(s <= c.start < e for s, e in lists)
+
+    return [c for c in taken if not glued(c)] + out
