@@ -1,7 +1,8 @@
 """The word lists ingestion reads from ``geoapp/data`` and ``gazetteer/data``.
 
 Rules live in code; words live here, each list with its source, so a county the
-code has never seen needs at most new words, never new ``if`` branches.
+code has never seen needs at most new words, never new ``if`` branches. The files and
+the roles of ``extraction_words.csv`` are described in ``geoapp/data/README.md``.
 """
 
 from __future__ import annotations

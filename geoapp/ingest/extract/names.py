@@ -14,7 +14,16 @@ from functools import cache
 
 from gazetteer import Gazetteer
 from gazetteer.normalize import normalize
-from geoapp.ingest.extract.chars import DIGITS, HAN, MAGNITUDES, QUOTE_MARKS, SLOGAN_COUNTS, TWO, alternatives
+from geoapp.ingest.extract.chars import (
+    DIGITS,
+    HAN,
+    LIST_MARK,
+    MAGNITUDES,
+    QUOTE_MARKS,
+    SLOGAN_COUNTS,
+    TWO,
+    alternatives,
+)
 from geoapp.ingest.vocab import Suffix, Vocabulary, vocabulary
 
 __all__ = [
@@ -50,7 +59,7 @@ def _phase() -> re.Pattern[str]:
     """A phase at the end of a name: "一期", "二、三期工程", "（一期）"."""
     phase, work = _words("phase"), _words("project_word")
     number = rf"[{DIGITS}\d]+"
-    return re.compile(rf"(?:{number}(?:、{number})*{phase}{work}?|（[^）]{{1,8}}{phase}）)$")
+    return re.compile(rf"(?:{number}(?:{LIST_MARK}{number})*{phase}{work}?|（[^）]{{1,8}}{phase}）)$")
 
 
 @cache

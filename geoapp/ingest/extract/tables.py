@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from gazetteer import Gazetteer
 from geoapp.ingest.extract.candidate import Candidate
+from geoapp.ingest.extract.chars import SENTENCE_END
 from geoapp.ingest.extract.lists import distributed
 from geoapp.ingest.extract.names import classify, clean_name, strip_tail, suffix_of
 from geoapp.ingest.structure import Sentence, Structure, TableRow
@@ -55,7 +56,7 @@ def _cell_sentences(structure: Structure, row: TableRow, skipped: set[int]) -> l
             continue
         pos = at + len(first_line)
         start = at
-        for piece in re.split(r"(?<=[。；;\n])", structure.text[at : at + len(cell)]):
+        for piece in re.split(rf"(?<=[{SENTENCE_END}\n])", structure.text[at : at + len(cell)]):
             if piece.strip():
                 out.append(Sentence(start, start + len(piece), piece))
             start += len(piece)
