@@ -75,7 +75,7 @@ def tokenize(sentence: str, offset: int, vocab: Vocabulary) -> list[Token]:
             tokens.append(Token(offset + i, offset + i + 1, c, "punct"))
             i += 1
             continue
-        word, kind = _word_at(sentence, i, vocab)
+        word, kind = _word_at(sentence, i, vocab) if c in vocab.word_lengths else ("", "")
         if kind in ("verb", "function") and depth == 0:
             close_chunk(i)
             status, position = vocab.verbs.get(word, ("", ""))
