@@ -165,6 +165,7 @@ class _Name:
 
 
 def _read_name(text: str, vocab: Vocabulary) -> _Name | None:
+    """``text`` read as a name; None when too short or too long to be one."""
     raw = text.rstrip(CLOSE_QUOTES)
     name = clean_name(raw)
     if len(name) < 2 or len(name) > MAX_NAME:

@@ -82,7 +82,8 @@ def _quantity() -> re.Pattern[str]:
 
 
 def clean_name(text: str) -> str:
-    """A display name: quotes and spaces removed, half-width digits, no trailing work words."""
+    """A display name: normalised (half-width digits, one dash), quotes and edge spaces and
+    dashes removed. Work words stay (:func:`strip_tail` sets them aside)."""
     text = normalize(text)
     text = _QUOTES.sub("", text)
     return text.strip(" ·-—")
