@@ -1,7 +1,8 @@
 """The word lists ingestion reads from ``geoapp/data`` and ``gazetteer/data``.
 
 Rules live in code; words live here, each list with its source, so a county the
-code has never seen needs at most new words, never new ``if`` branches.
+code has never seen needs at most new words, never new ``if`` branches. The files and
+the roles of ``extraction_words.csv`` are described in ``geoapp/data/README.md``.
 """
 
 from __future__ import annotations
@@ -54,6 +55,16 @@ class Vocabulary:  # frozen, but cached_property needs a __dict__: not slots
     local_area: frozenset[str]
     #: facilities a county has one of and names without a proper name (会展中心)
     standalone: frozenset[str]
+    #: the extractor's small word lists (``extraction_words.csv``): role → words in file order
+    roles: dict[str, tuple[str, ...]]
+
+    def words(self, role: str) -> tuple[str, ...]:
+        """The words of one role of ``extraction_words.csv``, in file order (a rule that tries
+        them in turn tries the first row first)."""
+        try:
+            return self.roles[role]
+        except KeyError:
+            raise KeyError(f"geoapp/data/extraction_words.csv has no role {role!r}") from None
 
     def is_marker(self, word: str) -> bool:
         return word in self.verbs or word in self.function_words
@@ -87,6 +98,9 @@ def vocabulary() -> Vocabulary:
             key=lambda k: -len(k[0]),
         )
     )
+    roles: dict[str, list[str]] = {}
+    for r in _rows(DATA / "extraction_words.csv"):
+        roles.setdefault(r["role"], []).append(r["word"])
     subtype_category = {
         r["code"]: r["category"] for r in _rows(DATA / "vocabulary.csv") if r["kind"] == "subtype"
     }
@@ -105,6 +119,7 @@ def vocabulary() -> Vocabulary:
         natural={r["suffix"]: (r["subtype"], r["category"]) for r in _rows(DATA / "natural_suffixes.csv")},
         local_area=frozenset(r["word"] for r in _rows(DATA / "local_area_words.csv")),
         standalone=frozenset(r["name"] for r in _rows(DATA / "standalone_facilities.csv")),
+        roles={role: tuple(words) for role, words in roles.items()},
         qualifiers=tuple(
             sorted((r["qualifier"] for r in _rows(GAZ_DATA / "route_qualifiers.csv")), key=len, reverse=True)
         ),
