@@ -15,10 +15,10 @@ from gazetteer import Gazetteer
 from gazetteer import precision as P
 from gazetteer.model import Entry
 from geoapp.ingest.extract import extract_candidates
-from geoapp.ingest.lists import distribute, station_lists
 from geoapp.ingest.locate import locate
 from geoapp.ingest.reader import RawDocument, read_document
 from geoapp.ingest.screen import screen
+from geoapp.ingest.spread import distribute, station_lists
 from geoapp.ingest.structure import Structure, parse_structure
 from geoapp.ingest.villages import village_candidates
 

@@ -1,4 +1,4 @@
-"""Lists of places sharing one work, in prose (geoapp.ingest.lists)."""
+"""Lists of places sharing one work, in prose (geoapp.ingest.spread)."""
 
 from geoapp.ingest.document import analyse_text
 

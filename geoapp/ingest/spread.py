@@ -1,4 +1,4 @@
-"""Lists of places that share one work, in prose: one work per place.
+"""Spreading a shared head over a list of places, in prose: one work per place.
 
 Contract: :func:`distribute` takes the candidates of one document (in text order) and the
 document's county, and returns them with every shared head spread over its list:
@@ -13,7 +13,8 @@ Each listed item must be a place *of the document's county* that the gazetteer k
 otherwise nothing changes — a list of slogans or of works is not a list of places. The place
 candidates of the listed items are then dropped: the places are named inside the works
 (the corpus's convention, corpus/written/CONVENTIONS.md), and each work is placed at its place.
-The counted list inside one table cell is :func:`geoapp.ingest.extract._distributed`'s.
+Lists inside one chunk or table cell are :mod:`geoapp.ingest.extract.lists`'s; this module
+works across the candidates of the whole document.
 
 :func:`station_lists` reads the other shape of list: the names first, then how many of what
 (``设张家界西、回龙西、永顺等8座车站``, ``芙蓉镇站、古丈西站等4个站``) — every item is a station
