@@ -123,3 +123,11 @@ def test_a_shore_is_not_a_named_water(gazetteer):
     found, _ = items(gazetteer, "打造长寿湖沿湖、澎溪河沿河乡村振兴示范带。放大明月山招商联盟联动效应。")
     assert not any(name.endswith(("沿湖", "沿河")) for name in found)
     assert "放大明月山" not in found and found["明月山"].subtype == "mountain"
+
+
+def test_a_route_section_followed_by_what_is_done_there(gazetteer):
+    from geoapp.ingest.document import analyse_text
+
+    text = "北碚区2024年政府工作报告\n争取兰渝铁路、襄渝铁路北碚段客运功能提升。\n"
+    names = {it.name for it in analyse_text(text, gazetteer).items}
+    assert "襄渝铁路北碚段" in names, names

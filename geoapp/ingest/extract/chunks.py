@@ -184,8 +184,24 @@ def _read_name(text: str, vocab: Vocabulary) -> _Name | None:
             suffix = vocab.suffixes.get(section.group(1)[-2:]) or suffix_of(section.group(1), vocab)
     read = _Name(raw, name, core, suffix)
     if suffix is None and len(core) > 4:
-        return _without_remark(read, vocab)
+        return _section_then_remark(read, vocab) or _without_remark(read, vocab)
     return read
+
+
+#: how much may follow a route's section as its description (…北碚段 | 客运功能提升)
+_MAX_SECTION_REMARK = 6
+
+
+def _section_then_remark(read: _Name, vocab: Vocabulary) -> _Name | None:
+    """A route's section, then what is done there: 襄渝铁路北碚段客运功能提升 → 襄渝铁路北碚段."""
+    if read.raw != read.name:
+        return None
+    section = re.compile(rf"(.{{2,}}?{_words('section_of_line')})(.{{1,12}}?{_words('section')})").match(read.core)
+    if section is None or not 2 <= len(read.core) - section.end() <= _MAX_SECTION_REMARK:
+        return None
+    cut = section.end()
+    suffix = vocab.suffixes.get(section.group(1)[-2:]) or suffix_of(section.group(1), vocab)
+    return _Name(read.raw[:cut], read.name[:cut], read.core[:cut], suffix)
 
 
 def _without_remark(read: _Name, vocab: Vocabulary) -> _Name:
