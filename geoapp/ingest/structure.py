@@ -12,6 +12,7 @@ row-per-line shapes are read into the first one, with every cell at its place in
 from __future__ import annotations
 
 import bisect
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -225,10 +226,18 @@ def _sentences(text: str, tables: list[Table]) -> list[Sentence]:
     out: list[Sentence] = []
     start = 0
     spans = sorted((t.start, t.end) for t in tables)
+    starts = [a for a, _ in spans]
+
+    def in_table(pos: int) -> bool:
+        # the table starting last at or before ``pos`` is the only one that may hold it
+        # (tables do not overlap): a bisection, not a scan of every table per sentence
+        i = bisect.bisect_right(starts, pos) - 1
+        return i >= 0 and pos < spans[i][1]
+
     for m in _SENTENCE_END.finditer(text):
         end = m.end()
         chunk = text[start:end]
-        if chunk.strip() and not any(a <= start < b for a, b in spans):
+        if chunk.strip() and not in_table(start):
             out.append(Sentence(start, end, chunk))
         start = end
     if start < len(text) and text[start:].strip():
