@@ -9,8 +9,8 @@ those that should become items, in the same order.
 township becomes the place candidate (of that other county), the qualifier none.
 
 *Names inside a work's name.* A place named only inside the name of a work found at the
-same spot (东温泉镇 in 东温泉镇康养旅游区提档升级, 菩提 in 菩提古镇二期) is not an item of its own:
-the work is, placed at that place. A route's stops (A至B公路, lines) stay places: the route
+same spot (东温泉镇 in 东温泉镇康养旅游区提档升级, 江北 in 嘉陵江北碚段) is not an item of its own:
+the work is, placed at that place. A route's stops (A至B公路, A—B) stay places: the route
 is drawn through them and a planner looks for them on their own. A place named elsewhere
 on its own is still an item — only the contained mention goes.
 
@@ -123,7 +123,7 @@ def screen(candidates: list[Candidate], gaz: Gazetteer) -> list[Candidate]:
     works = [
         c
         for c in kept
-        if c.kind == "project" and not c.from_table and c.geometry_hint != "line" and not _STOP_JOIN.search(c.surface)
+        if c.kind == "project" and not c.from_table and not _STOP_JOIN.search(c.surface)
     ]
     kept = [c for c in kept if c.kind != "place" or c.from_table or not _inside_a_work(c, works)]
     return _without_qualifiers(kept, gaz)

@@ -196,3 +196,13 @@ def test_a_named_section_the_straight_estimate_misses_is_drawn_through(gazetteer
     # with its qualifier (二线) as well
     m = gazetteer.resolve("渝怀铁路二线黔江段", county="黔江区").matches[0]
     assert m.kind == "line" and m.county_codes == (gazetteer.county("黔江区").code,)
+
+
+def test_the_main_rivers_are_lines_through_the_districts_they_cross(gazetteer):
+    for river, counties in (("乌江", ("彭水苗族土家族自治县", "武隆区", "涪陵区")), ("嘉陵江", ("合川区", "北碚区"))):
+        m = gazetteer.resolve(river).matches[0]
+        assert m.kind == "line" and m.precision == 5 and m.estimated, river
+        crossed = {gazetteer.county(c).code for c in counties}
+        assert crossed <= set(m.county_codes), (river, m.county_codes)
+    # 綦江 stays the district: the river of that name is not drawn (a short name of a county)
+    assert gazetteer.resolve("綦江").matches[0].kind == "county"

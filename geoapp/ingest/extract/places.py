@@ -35,12 +35,20 @@ def _route_mark() -> re.Pattern[str]:
     return re.compile(alternatives([*words("route_to"), *DASHES, *words("route_via")]))
 
 
+#: a river's name is at least a two-character stem and its generic (汝溪河)
+_MIN_NATURAL_NAME = 3
+
+
 def natural_place(scan: SentenceScanner) -> Candidate | None:
     """Rivers, lakes, mountains named in passing: 汝溪河, 大沙河, 磨刀溪."""
     tok, vocab = scan.token, scan.vocab
     if not tok.text.endswith(tuple(vocab.natural)):
         return None
     text, dropped = trim_left(tok.text)
+    for lead in vocab.words("natural_lead"):  # 沿嘉陵江 → 嘉陵江; 沿河 stays
+        if text.startswith(lead) and len(text) - len(lead) >= _MIN_NATURAL_NAME:
+            text, dropped = text[len(lead) :], dropped + len(lead)
+            break
     name = clean_name(text)
     for suffix, (subtype, category) in vocab.natural.items():
         stem = name[: -len(suffix)]
