@@ -12,7 +12,6 @@ row-per-line shapes are read into the first one, with every cell at its place in
 from __future__ import annotations
 
 import bisect
-import bisect
 import re
 from dataclasses import dataclass, field
 
