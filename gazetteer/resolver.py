@@ -61,6 +61,8 @@ _KIND_BONUS = {
 #: kinds that can be homonyms of each other
 _LEVEL = {"township": "town", "locality": "town", "county": "county", "city": "city", "feature": "feature"}
 _ROUTE_CODE = re.compile(r"^([GSXYZ]\d{1,4})(?![0-9])")
+#: the district a river work is in, right after the river's name (嘉陵江|北碚段…)
+_RIVER_SECTION = re.compile(r"^(.{2,8}?)段")
 _SEGMENT_TAIL = re.compile(r"(?:段|路段|段工程|工程|项目|改造|改建|扩建|新建|提升)+$")
 _SEGMENT_SPLIT = re.compile(r"至|到|—")
 _LINES = ("LineString", "MultiLineString")
@@ -298,7 +300,7 @@ class Gazetteer:
                 for m in out:
                     m.score -= 0.02
                 return self._prefer(out, prefixes[-1])
-        for strategy in (self._segment, self._code, self._corridor, self._section):
+        for strategy in (self._segment, self._code, self._corridor, self._section, self._river_section):
             out = strategy(q, q, context)
             if out:
                 return out
@@ -577,13 +579,38 @@ class Gazetteer:
                 part = line.geometry.intersection(place.geometry.buffer(0.01))
             if part.is_empty or part.geom_type not in _LINES:
                 continue
-            line.geometry, line.geometry_json = part, None
-            line.query, line.matched_name = query, f"{line.matched_name}（{place.name}段）"
-            line.precision, line.estimated = P.ESTIMATED, True
-            line.county_codes = (place.code,)
-            line.note += f"; the section in {place.name}: the route's line clipped to its outline"
-            return [line]
+            return [self._clipped(line, part, place, query)]
         return []
+
+    @staticmethod
+    def _clipped(line: Match, part, place: Entry, query: str) -> Match:
+        line.geometry, line.geometry_json = part, None
+        line.query, line.matched_name = query, f"{line.matched_name}（{place.name}段）"
+        line.precision, line.estimated = P.ESTIMATED, True
+        line.county_codes = (place.code,)
+        line.note += f"; the section in {place.name}: the line clipped to its outline"
+        return line
+
+    def _river_section(self, q: str, query: str, context: Entry | None) -> list[Match]:
+        """A work on a river the gazetteer draws: ``嘉陵江北碚段水环境综合治理`` → the river's line
+        in the district the name gives, or else in the document's own county
+        (``乌江流域综合治理`` written by 武隆区) — precision 5, the part there."""
+        for k in range(min(len(q) - 1, self._max_key), 1, -1):
+            rivers = [e for e, _ in self._lookup(q[:k]) if e.kind == "line" and e.subtype == "river"]
+            if rivers:
+                break
+        else:
+            return []
+        rest = q[k:]
+        named = _RIVER_SECTION.match(rest)
+        place = self._best_entry(named.group(1), context) if named else context
+        if place is None or place.kind not in ("county", "city") or place.geometry.geom_type not in _AREAS:
+            return []
+        line = self._match(query, rivers[0], "name", "contains")
+        part = line.geometry.intersection(place.geometry.buffer(0.01))
+        if part.is_empty or part.geom_type not in _LINES:
+            return []
+        return [self._clipped(line, part, place, query)]
 
     def _layer_section(self, code: str, stops: list[Entry], query: str) -> Match | None:
         """The part of a layer's real centreline of route ``code`` between the first and last

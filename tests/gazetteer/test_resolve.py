@@ -206,3 +206,12 @@ def test_the_main_rivers_are_lines_through_the_districts_they_cross(gazetteer):
         assert crossed <= set(m.county_codes), (river, m.county_codes)
     # 綦江 stays the district: the river of that name is not drawn (a short name of a county)
     assert gazetteer.resolve("綦江").matches[0].kind == "county"
+
+
+def test_a_work_on_a_river_is_the_river_in_the_district_named_or_the_document_county(gazetteer):
+    beibei, wulong = gazetteer.county("北碚区"), gazetteer.county("武隆区")
+    m = gazetteer.resolve("嘉陵江北碚段水环境综合治理", county="北碚区").matches[0]
+    assert m.kind == "line" and m.county_codes == (beibei.code,) and m.precision == 5
+    m = gazetteer.resolve("乌江流域综合治理", county="武隆区").matches[0]
+    assert m.county_codes == (wulong.code,)
+    assert m.geometry.buffer(1e-9).within(wulong.geometry.buffer(0.011))
