@@ -131,3 +131,14 @@ def test_a_route_section_followed_by_what_is_done_there(gazetteer):
     text = "北碚区2024年政府工作报告\n争取兰渝铁路、襄渝铁路北碚段客运功能提升。\n"
     names = {it.name for it in analyse_text(text, gazetteer).items}
     assert "襄渝铁路北碚段" in names, names
+
+
+def test_routes_named_by_abbreviations_of_the_region_and_no_dangling_join(gazetteer):
+    from geoapp.ingest.document import analyse_text
+
+    text = "凤凰县2024年政府工作报告\n项目接入至渝怀铁路，加快沪昆客运专线、张吉怀铁路建设。\n"
+    items = {it.name: it for it in analyse_text(text, gazetteer).items}
+    assert {"渝怀铁路", "沪昆客运专线", "张吉怀铁路"} <= set(items), sorted(items)
+    for name in ("渝怀铁路", "沪昆客运专线", "张吉怀铁路"):
+        assert items[name].geometry.geom_type == "LineString", name
+    assert "吉首" in items["张吉怀铁路"].location_note

@@ -89,6 +89,11 @@ def clean_name(text: str) -> str:
     return text.strip(" ·-—")
 
 
+@cache
+def _route_joins() -> frozenset[str]:
+    return frozenset(w for w in vocabulary().words("route_to") if len(w) == 1)
+
+
 def trim_left(text: str) -> tuple[str, int]:
     """Drop ordinal numbers and quantity words at the start; return (text, characters dropped)."""
     m = _ORDINAL.match(text)
@@ -98,6 +103,9 @@ def trim_left(text: str) -> tuple[str, int]:
     if m:
         dropped += m.end()
         text = text[m.end() :]
+    # a route's join with nothing before it (…接入|至渝怀铁路) opens no name
+    while len(text) > 2 and text[0] in _route_joins():
+        dropped, text = dropped + 1, text[1:]
     return text, dropped
 
 
