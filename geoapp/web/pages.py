@@ -44,7 +44,7 @@ def index():
     if _wants_landing_page():
         from geoapp import ogc
 
-        return respond(ogc.landing_page(ctx, request.args, request.host_url.rstrip("/")))
+        return respond(ogc.landing_page(ctx, request.args, request.host_url.rstrip("/"), request.headers.get("Accept")))
     from geoapp.pages import map_page
 
     return render_template("map.html", page=map_page(ctx, request.args))

@@ -25,6 +25,8 @@ from geoapp.models import Project
 
 POSTGIS_URL = os.environ.get("GEOAPP_TEST_POSTGIS_URL")
 BOX = [107.5, 30.0, 108.5, 30.7]
+COLLECTIONS = ["projects", "projects-points", "projects-lines", "projects-areas",
+               "places", "places-points", "places-lines", "places-areas", "counties", "corridors"]  # fmt: skip
 
 
 @pytest.fixture(scope="module", params=["spatialite", "postgis"])
@@ -98,7 +100,7 @@ def test_owslib_reads_the_service_description(owslib_features):
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in w.conformance()["conformsTo"]
     api = w.api()  # found through the landing page's service-desc link
     assert api["openapi"].startswith("3.0") and "/collections/projects/items" in api["paths"]
-    assert w.feature_collections() == ["projects", "places", "counties", "corridors"]
+    assert w.feature_collections() == COLLECTIONS
     meta = w.collection("projects")
     assert meta["extent"]["spatial"]["bbox"][0][0] < meta["extent"]["spatial"]["bbox"][0][2]
     assert "category" in w.collection_queryables("projects")["properties"]
@@ -168,7 +170,7 @@ def test_gdal_oapif_reads_projects_with_attributes_and_filters(oapif, server):
         """
     )
     expected = db_projects(db)
-    assert out["layers"] == ["projects", "places", "counties", "corridors"]
+    assert out["layers"] == COLLECTIONS
     assert out["n"] == len(expected) and sorted(out["ids"]) == sorted(expected)
     assert dict(zip(out["ids"], out["names"], strict=True)) == expected  # Chinese names intact
     assert {"category", "category_label", "status", "county", "precision", "precision_text"} <= set(out["columns"])
