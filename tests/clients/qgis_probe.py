@@ -45,7 +45,7 @@ def file_layer(path: str):
     return QgsVectorLayer(path, os.path.basename(path), "ogr")
 
 
-def probe(layer, fields: tuple[str, ...] = ("name",), sample: int = 5) -> dict:
+def probe(layer, fields: tuple[str, ...] = ("name",), sample: int = 3) -> dict:
     """What QGIS makes of one layer."""
     from qgis.core import QgsWkbTypes
 
