@@ -239,6 +239,10 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
             "parameters": [P("f")],
             "responses": _responses({"application/schema+json": "queryables", **_HTML}, "JSON Schema of the queryables")}}  # fmt: skip
 
+    for ops in paths.values():  # the OGC resources negotiate their format (f, Accept)
+        for op in ops.values():
+            op["responses"]["406"] = _ref("responses", "NotAcceptable")
+
     projects = SOURCES["projects"]
     # the map's filters (the map, static maps and reports read no geometry_type)
     map_params = tuple(p for p in projects.params if p != GEOMETRY_PARAM)
@@ -344,6 +348,12 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
                 "MethodNotAllowed": _error("The method is not allowed here; the Allow header lists those that are"),
                 "URITooLong": _error("The URL is longer than the server accepts (256 KB)"),
                 "UnsupportedMediaType": _error("The request body is not of the media type this operation takes"),
+                "NotAcceptable": {"description": "No media type the Accept header names is offered here (f=json or "
+                                                 "f=html always works); `offered` lists those that are",
+                                  "content": {"application/json": {"schema": {"allOf": [
+                                      _ref("schemas", "exception"),
+                                      {"type": "object", "properties": {"offered": {"type": "array", "items": {"type": "string"}}}},
+                                  ]}}}},  # fmt: skip
                 "ServiceUnavailable": {
                     **_error("The database is unreachable, or the render queue is full: retry after Retry-After seconds"),
                     "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},

@@ -130,6 +130,7 @@ def test_the_openapi_document_types_each_collections_geometry(client):
         assert ", ".join(sorted(types, key=len)) in op["description"]
         names = {p["$ref"].rsplit("/", 1)[1] for p in op["parameters"]}
         assert "geometry_type" not in names and {"county", "category", "filter", "crs"} <= names
+        assert op["responses"]["406"]["$ref"].endswith("/NotAcceptable")
     mixed = {p["$ref"].rsplit("/", 1)[1] for p in doc["paths"]["/collections/projects/items"]["get"]["parameters"]}
     assert "geometry_type" in mixed
     download = doc["paths"]["/download/projects.{format}"]["get"]["parameters"]
