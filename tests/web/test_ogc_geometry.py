@@ -211,3 +211,12 @@ def test_accept_headers_real_clients_send(client, path):
     ):
         status, headers, _ = get(client, path, headers={"Accept": accept})
         assert status == 200 and headers["Content-Type"].startswith(expected), (path, accept, headers["Content-Type"])
+
+
+def test_datetime_combines_with_bbox_and_filter(client):
+    """datetime is turned into the projects' years: bbox and filter must still be read as given."""
+    parts = ["datetime=2021-01-01T00:00:00Z/2025-12-31T00:00:00Z", "bbox=107.5,30.0,108.5,30.7",
+             "filter=" + quote("category = 'transport'"), "geometry_type=lines"]  # fmt: skip
+    _, both = geojson(client, "/collections/projects/items?limit=1000&" + "&".join(parts))
+    alone = [{f["id"] for f in geojson(client, f"/collections/projects/items?limit=1000&{p}")[1]["features"]} for p in parts]
+    assert {f["id"] for f in both["features"]} == set.intersection(*alone) and both["numberMatched"] > 0
