@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: what the app needs to run, and what the tests need on top.
 APT_RUN := libsqlite3-mod-spatialite fonts-noto-cjk
-APT_TEST := postgresql-15-postgis-3 postgresql-client-15 chromium
+APT_TEST := postgresql-15-postgis-3 postgresql-client-15 chromium python3-qgis qgis-providers
 
 DB_FILE := var/geoapp.sqlite
 SEEDS := $(sort $(wildcard seeds/*.txt seeds/*.docx seeds/*.pdf))

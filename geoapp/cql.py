@@ -94,12 +94,16 @@ def to_sql(
     return result
 
 
-def queryables_schema(queryables: Mapping[str, Queryable], url: str, title: str) -> dict[str, Any]:
-    """The JSON Schema document of ``/collections/{id}/queryables``."""
+def queryables_schema(
+    queryables: Mapping[str, Queryable], url: str, title: str, geometry_format: str = "geometry-any"
+) -> dict[str, Any]:
+    """The JSON Schema document of ``/collections/{id}/queryables``; ``geometry_format`` says
+    which geometries the collection has (OGC API – Features Part 5: ``geometry-point-or-multipoint`` …)."""
     props: dict[str, Any] = {}
     for q in queryables.values():
         if q.type == "geometry":
-            schema: dict[str, Any] = {"format": "geometry-any", "title": q.title or q.name}
+            schema: dict[str, Any] = {"format": geometry_format, "title": q.title or q.name,
+                                      "x-ogc-role": "primary-geometry"}  # fmt: skip
         else:
             schema = {"type": q.type, "title": q.title or q.name}
             if q.enum:

@@ -18,6 +18,7 @@ __all__ = [
     "DatabaseError",
     "IngestError",
     "InvalidParameter",
+    "NotAcceptable",
     "NotFound",
     "RequestLineTooLong",
     "ServiceUnavailable",
@@ -68,6 +69,18 @@ class NotFound(GeoappError):
     exit_code = 1
     http_status = 404
     code = "NotFound"
+
+
+class NotAcceptable(InvalidParameter):
+    """No media type the client accepts (Accept header) is offered here (answered 406,
+    with the ``offered`` ones)."""
+
+    http_status = 406
+    code = "NotAcceptable"
+
+    def __init__(self, message: str, offered: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.offered = offered
 
 
 class RequestLineTooLong(InvalidParameter):

@@ -22,12 +22,12 @@ from geoapp import ogc_html
 from geoapp.api import Context
 from geoapp.cql import queryables_schema
 from geoapp.crs import CRS84_URI, REGISTRY, STANDARD_URIS, OutputCrs, content_crs, parse_crs
-from geoapp.errors import InvalidParameter, NotFound
+from geoapp.errors import InvalidParameter, NotAcceptable, NotFound
 from geoapp.models import MAX_OFFSET
 from geoapp.ogc_openapi import openapi_document
 from geoapp.ogc_params import MAX_LIMIT, int_param, parse_items_args
 from geoapp.ogc_read import count, extent, iter_features
-from geoapp.ogc_sources import SOURCES, Selection, Source
+from geoapp.ogc_sources import GEOMETRY_PARAM, SOURCES, Selection, Source
 
 __all__ = [
     "CONFORMANCE",
@@ -72,26 +72,43 @@ STREAM_ABOVE = 500
 
 
 # ----------------------------------------------------------------------------- negotiation, links
-def _format(args: Mapping[str, Any], accept: str | None, *, geojson: bool = False) -> str:
-    """``json`` or ``html``: the ``f`` parameter wins, then the Accept header; JSON by default."""
+def _format(args: Mapping[str, Any], accept: str | None, json_types: tuple[str, ...] = (JSON,), *, geojson: bool = False) -> str:
+    """``json`` or ``html``: the ``f`` parameter wins, then the Accept header; JSON by default.
+
+    ``json_types``: the JSON media types this resource is offered in (besides HTML). An
+    Accept header naming none of them nor HTML (not even as ``*/*``) is a 406.
+    """
     raw = args.get("f")
     if raw not in (None, ""):
         f = str(raw).strip().lower()
-        if f in ("json", "application/json", "application/geo+json") or (geojson and f == "geojson"):
+        if f in ("json", JSON, GEOJSON, *json_types) or (geojson and f == "geojson"):
             return "json"
         if f in ("html", "text/html"):
             return "html"
         raise InvalidParameter(f"f={str(raw)[:40]!r} is not supported; use f=json or f=html")
-    if accept:
+    if accept and accept.strip():
         from werkzeug.datastructures import MIMEAccept
         from werkzeug.http import parse_accept_header
 
         mime = parse_accept_header(accept, MIMEAccept)
-        html_q = mime[HTML]
-        json_q = max(mime[JSON], mime[GEOJSON])
+        html_q = max(mime[HTML], mime["application/xhtml+xml"])
+        json_q = max(mime[t] for t in json_types)
+        if not html_q and not json_q:
+            offered = (*json_types, HTML)
+            raise NotAcceptable(
+                f"none of the media types in the Accept header ({accept.strip()[:80]!r}) is offered here; "
+                f"offered: {', '.join(offered)} (or use f=json / f=html)",
+                offered,
+            )
         if html_q > json_q:
             return "html"
     return "json"
+
+
+#: the JSON media types of each kind of resource (other than the default, application/json)
+_FEATURE_TYPES = (GEOJSON, JSON)
+_SCHEMA_TYPES = ("application/schema+json", JSON)
+_OPENAPI_TYPES = (OPENAPI_JSON, "application/vnd.oai.openapi+json", "application/openapi+json", JSON)
 
 
 def _link(href: str, rel: str, type_: str, title: str | None = None) -> dict[str, str]:
@@ -171,7 +188,7 @@ def openapi(
     ctx: Context, args: Mapping[str, Any], base_url: str, accept: str | None = None, routes: set[str] | None = None
 ) -> Result:
     """``/api``: the OpenAPI 3.0 document of everything the service offers."""
-    fmt = _format(args, accept)
+    fmt = _format(args, accept, _OPENAPI_TYPES)
     doc = openapi_document(base_url, ctx.settings, routes)
     if fmt == "html":
         return _html("ogc_api.html", base_url, doc=doc)
@@ -187,11 +204,14 @@ def _collection_doc(ctx: Context, src: Source, base_url: str, fmt: str) -> dict[
         "title": src.title,
         "description": src.description,
         "itemType": "feature",
+        # not in Part 1: the GeoJSON geometry types of the features (one kind for GIS layers)
+        "geometryTypes": list(src.geometry_types),
         "links": [
             *_json_alt_links(base_url, path, {}, fmt),
             _link(f"{base_url}{path}/items?f=json", "items", GEOJSON, "features as GeoJSON"),
             _link(f"{base_url}{path}/items?f=html", "items", HTML, "features as HTML"),
             _link(f"{base_url}{path}/queryables", _REL + "queryables", "application/schema+json", "queryables"),
+            *_related_links(src, base_url),
         ],
         "extent": {"spatial": {"bbox": [box or [-180, -90, 180, 90]], "crs": CRS84_URI}},
         "crs": list(STANDARD_URIS),
@@ -200,10 +220,21 @@ def _collection_doc(ctx: Context, src: Source, base_url: str, fmt: str) -> dict[
         "pageSize": {"default": ctx.settings["page_size"], "maximum": ctx.settings["max_page_size"]},
         "nonStandardCrs": [{"id": "gcj02", "uri": REGISTRY["gcj02"].uri, "title": REGISTRY["gcj02"].title}],
     }
-    if src.id == "projects":
+    if src.root.id == "projects":
+        # the downloads of exactly these features (a view: its geometry_type)
+        query = f"?{GEOMETRY_PARAM}={src.geometry_kind.key}" if src is not src.root else ""
         for fmt_ in _DOWNLOAD_TYPES:
-            doc["links"].append(_link(f"{base_url}/download/projects.{fmt_}", "enclosure", _DOWNLOAD_TYPES[fmt_], f"download ({fmt_})"))
+            doc["links"].append(
+                _link(f"{base_url}/download/projects.{fmt_}{query}", "enclosure", _DOWNLOAD_TYPES[fmt_], f"download ({fmt_})")
+            )
     return doc
+
+
+def _related_links(src: Source, base_url: str) -> list[dict[str, str]]:
+    """A mixed collection links its single-geometry views; a view links the whole collection."""
+    if src is not src.root:
+        return [_link(f"{base_url}/collections/{src.root.id}", "related", JSON, f"{src.root.title} (every geometry type)")]
+    return [_link(f"{base_url}/collections/{v.id}", "related", JSON, v.title) for v in src.views.values()]
 
 
 _DOWNLOAD_TYPES = {
@@ -241,9 +272,10 @@ def collection(ctx: Context, collection_id: str, args: Mapping[str, Any], base_u
 
 def queryables(ctx: Context, collection_id: str, args: Mapping[str, Any], base_url: str, accept: str | None = None) -> Result:
     src = _source(collection_id)
-    fmt = _format(args, accept)
+    fmt = _format(args, accept, _SCHEMA_TYPES)
     url = f"{base_url}/collections/{src.id}/queryables"
-    body = queryables_schema(src.queryables(), url, f"{src.title} queryables")
+    kind = src.geometry_kind
+    body = queryables_schema(src.queryables(), url, f"{src.title} queryables", kind.format if kind else "geometry-any")
     if fmt == "html":
         return _html("ogc_queryables.html", base_url, doc=body, collection=src)
     return {"Content-Type": "application/schema+json; charset=utf-8"}, 200, body
@@ -265,7 +297,7 @@ def _guard(ctx: Context, sel: Selection, run):
 def items(ctx: Context, collection_id: str, args: Mapping[str, Any], base_url: str, accept: str | None = None) -> Result:
     """``/collections/{id}/items``: a page of features (streamed when large)."""
     src = _source(collection_id)
-    fmt = _format(args, accept, geojson=True)
+    fmt = _format(args, accept, _FEATURE_TYPES, geojson=True)
     # Above the maximum a page is served at the maximum, as OGC API – Features permits: GDAL's
     # OAPIF driver asks for limit=1000 whatever the API advertises. Nonsense is still a 400.
     limit = min(int_param(args, "limit", ctx.settings["page_size"], 1, MAX_LIMIT), ctx.settings["max_page_size"])
@@ -322,7 +354,7 @@ def item(
 ) -> Result:
     """``/collections/{id}/items/{featureId}``: one feature (404 when absent)."""
     src = _source(collection_id)
-    fmt = _format(args, accept, geojson=True)
+    fmt = _format(args, accept, _FEATURE_TYPES, geojson=True)
     unknown = sorted(k for k in args if k not in ("f", "crs"))
     if unknown:
         raise InvalidParameter(f"unknown query parameter {unknown[0][:40]!r}; a feature takes f and crs")

@@ -12,6 +12,7 @@ from typing import Any
 from geoapp.crs import REGISTRY, STANDARD_URIS
 from geoapp.filters import MAX_CORRIDOR_KM
 from geoapp.models import MAX_ID
+from geoapp.ogc_sources.base import KINDS
 from geoapp.style import CATEGORIES, STATUSES, SUBTYPES
 
 __all__ = ["openapi_document", "DOWNLOAD_FORMATS"]
@@ -98,6 +99,13 @@ def _parameters(settings: dict[str, Any]) -> dict[str, Any]:
         "kind": _query("kind", "Place kind(s).", _list_of(("township", "locality", "feature"))),
         "name": _query("name", "Part of the name.", {"type": "string"}),
         "code": _query("code", "Administrative division code (adcode).", {"type": "string"}),
+        "geometry_type": _query(
+            "geometry_type",
+            "Only features of one kind of geometry: points (Point, MultiPoint), lines (LineString, "
+            "MultiLineString) or areas (Polygon, MultiPolygon) — the same features as the collection "
+            "`{id}-points`, `{id}-lines` or `{id}-areas`.",
+            {"type": "string", "enum": list(KINDS)},
+        ),
         "featureId": {"name": "featureId", "in": "path", "required": True, "description": "Feature id.",
                       "schema": {"type": "string"}},  # fmt: skip
     }
@@ -119,6 +127,37 @@ def _responses(media: dict[str, str | None], description: str) -> dict[str, Any]
 _HTML = {"text/html": None}
 
 
+def _geometry(types: tuple[str, ...] | None) -> dict[str, Any]:
+    """A GeoJSON geometry of one of ``types`` (None: any)."""
+    if types is None:
+        return {"type": "object", "nullable": True}
+    return {"type": "object", "nullable": True, "required": ["type"],
+            "properties": {"type": {"type": "string", "enum": list(types)}}}  # fmt: skip
+
+
+def _feature_schemas(suffix: str, types: tuple[str, ...] | None, links: dict[str, Any]) -> dict[str, Any]:
+    """``featureGeoJSON{suffix}`` and ``featureCollectionGeoJSON{suffix}``: features whose
+    geometry is one of ``types``."""
+    return {
+        f"featureGeoJSON{suffix}": {"type": "object", "required": ["type", "geometry", "properties"],
+                                    "properties": {"type": {"type": "string", "enum": ["Feature"]},
+                                                   "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                                                   "geometry": _geometry(types),
+                                                   "properties": {"type": "object", "nullable": True}, "links": links}},
+        f"featureCollectionGeoJSON{suffix}": {"type": "object", "required": ["type", "features"],
+                                              "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
+                                                             "features": {"type": "array", "items": _ref("schemas", f"featureGeoJSON{suffix}")},
+                                                             "links": links, "timeStamp": {"type": "string", "format": "date-time"},
+                                                             "numberMatched": {"type": "integer", "minimum": 0},
+                                                             "numberReturned": {"type": "integer", "minimum": 0}}},
+    }  # fmt: skip
+
+
+def _kind_suffix(kind) -> str:
+    """Schema name suffix of a collection of one kind of geometry ("" when mixed)."""
+    return "" if kind is None else "_" + kind.key
+
+
 def _schemas() -> dict[str, Any]:
     link = {"type": "object", "required": ["href", "rel"],
             "properties": {k: {"type": "string"} for k in ("href", "rel", "type", "title")}}  # fmt: skip
@@ -135,20 +174,13 @@ def _schemas() -> dict[str, Any]:
                        "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "links": links,
                                       "extent": {"type": "object"}, "itemType": {"type": "string"},
                                       "crs": {"type": "array", "items": {"type": "string"}},
-                                      "storageCrs": {"type": "string"}}},  # fmt: skip
+                                      "storageCrs": {"type": "string"},
+                                      "geometryTypes": {"type": "array", "items": {"type": "string", "enum": [
+                                          t for k in KINDS.values() for t in k.geojson]}}}},  # fmt: skip
         "collections": {"type": "object", "required": ["links", "collections"],
                         "properties": {"links": links, "collections": {"type": "array", "items": _ref("schemas", "collection")}}},  # fmt: skip
-        "featureGeoJSON": {"type": "object", "required": ["type", "geometry", "properties"],
-                           "properties": {"type": {"type": "string", "enum": ["Feature"]},
-                                          "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
-                                          "geometry": {"type": "object", "nullable": True},
-                                          "properties": {"type": "object", "nullable": True}, "links": links}},  # fmt: skip
-        "featureCollectionGeoJSON": {"type": "object", "required": ["type", "features"],
-                                     "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
-                                                    "features": {"type": "array", "items": _ref("schemas", "featureGeoJSON")},
-                                                    "links": links, "timeStamp": {"type": "string", "format": "date-time"},
-                                                    "numberMatched": {"type": "integer", "minimum": 0},
-                                                    "numberReturned": {"type": "integer", "minimum": 0}}},  # fmt: skip
+        **_feature_schemas("", None, links),
+        **{k: v for kind in KINDS.values() for k, v in _feature_schemas(_kind_suffix(kind), kind.geojson, links).items()},
         "queryables": {"type": "object"},
         "geocodeResult": {"type": "object", "description": "FeatureCollection of matches, best first, with query and reason."},
     }
@@ -160,7 +192,7 @@ def _error(description: str) -> dict[str, Any]:
 
 def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] | None = None) -> dict[str, Any]:
     """The OpenAPI document. ``routes`` (the app's URL rules) hides paths not served by this app."""
-    from geoapp.ogc_sources import SOURCES
+    from geoapp.ogc_sources import GEOMETRY_PARAM, SOURCES
 
     P = lambda name: _ref("parameters", name)  # noqa: E731
     common_items = ["f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang", "filter-crs"]
@@ -186,26 +218,34 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
     }
     for src in SOURCES.values():
         base = f"/collections/{src.id}"
-        tag = f"{src.id}"
+        tag = f"{src.root.id}"
+        suffix = _kind_suffix(src.geometry_kind)
+        geometry = f" Geometry: {', '.join(src.geometry_types)}."
         paths[base] = {"get": {"tags": [tag], "operationId": f"describe_{src.id}", "summary": src.title,
-                               "description": src.description, "parameters": [P("f")],
+                               "description": src.description + geometry, "parameters": [P("f")],
                                "responses": _responses({"application/json": "collection", **_HTML}, "Collection metadata")}}  # fmt: skip
         paths[f"{base}/items"] = {"get": {
             "tags": [tag], "operationId": f"getFeatures_{src.id}", "summary": f"Features of {src.id}",
             "description": "GeoJSON FeatureCollection with numberMatched, numberReturned, timeStamp and "
-                           "self/next/prev links; the Content-Crs header names the CRS of the coordinates.",
+                           "self/next/prev links; the Content-Crs header names the CRS of the coordinates." + geometry,
             "parameters": [P(n) for n in (*common_items, *src.params)],
-            "responses": _responses({"application/geo+json": "featureCollectionGeoJSON", **_HTML}, "Features")}}  # fmt: skip
+            "responses": _responses({"application/geo+json": f"featureCollectionGeoJSON{suffix}", **_HTML}, "Features")}}  # fmt: skip
         paths[f"{base}/items/{{featureId}}"] = {"get": {
             "tags": [tag], "operationId": f"getFeature_{src.id}", "summary": f"One feature of {src.id}",
             "parameters": [P("featureId"), P("crs"), P("f")],
-            "responses": _responses({"application/geo+json": "featureGeoJSON", **_HTML}, "A feature")}}  # fmt: skip
+            "responses": _responses({"application/geo+json": f"featureGeoJSON{suffix}", **_HTML}, "A feature")}}  # fmt: skip
         paths[f"{base}/queryables"] = {"get": {
             "tags": [tag], "operationId": f"getQueryables_{src.id}", "summary": f"Queryables of {src.id} (CQL2)",
             "parameters": [P("f")],
             "responses": _responses({"application/schema+json": "queryables", **_HTML}, "JSON Schema of the queryables")}}  # fmt: skip
 
+    for ops in paths.values():  # the OGC resources negotiate their format (f, Accept)
+        for op in ops.values():
+            op["responses"]["406"] = _ref("responses", "NotAcceptable")
+
     projects = SOURCES["projects"]
+    # the map's filters (the map, static maps and reports read no geometry_type)
+    map_params = tuple(p for p in projects.params if p != GEOMETRY_PARAM)
     paths["/download/projects.{format}"] = {"get": {
         "tags": ["downloads"], "operationId": "downloadProjects", "summary": "Download projects as a file",
         "description": "GeoJSON (streamed), GeoPackage, zipped Shapefile (UTF-8 .cpg, field-name table in README.txt), "
@@ -226,7 +266,7 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
     extra = {
         "/api/projects.geojson": ("/api/projects.geojson", {"get": {
             "tags": ["JSON API"], "operationId": "projectsGeojson", "summary": "Projects for the map (GeoJSON)",
-            "parameters": [P("limit"), P("offset"), *(P(n) for n in projects.params),
+            "parameters": [P("limit"), P("offset"), *(P(n) for n in map_params),
                            _query("bbox", "minlon,minlat,maxlon,maxlat (envelope overlap, as the map uses it).", {"type": "string"}),
                            _query("lang", "Labels in zh (default) or en.", {"type": "string", "enum": ["zh", "en"]})],
             "responses": _responses({"application/geo+json": "featureCollectionGeoJSON"}, "Projects")}}),
@@ -268,14 +308,14 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
                            _query("labels", "Project labels on or off.", {"type": "string", "enum": ["on", "off"]}),
                            _query("basemap", "none (hillshade needs elevation data this server lacks).",
                                   {"type": "string", "enum": ["none", "hillshade"]}),
-                           *(P(n) for n in projects.params)],
+                           *(P(n) for n in map_params)],
             "responses": {**_responses({"image/png": None, "image/svg+xml": None, "application/pdf": None}, "The image"),
                           "304": {"description": "Not modified (If-None-Match matched the ETag)"}}}}),
         "/reports/{county}": ("/reports/<county>", {"get": {
             "tags": ["maps"], "operationId": "countyReport", "summary": "A printable report of one county's projects",
             "parameters": [{"name": "county", "in": "path", "required": True, "schema": {"type": "string"},
                             "description": "County name, short name or code (忠县, 500233)."},
-                           *(P(n) for n in projects.params if n != "county")],
+                           *(P(n) for n in map_params if n != "county")],
             "responses": {"200": {"description": "HTML report", "content": {"text/html": {}}},
                           "400": {"description": "A malformed parameter (plain text)", "content": {"text/plain": {}}},
                           "404": {"description": "No such county (HTML page)", "content": {"text/html": {}}},
@@ -300,7 +340,7 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
             "license": {"name": "Data: CC BY 4.0 (GeoNames) and source attributions; code: MIT"},
         },
         "servers": [{"url": base_url or "/"}],
-        "tags": [{"name": "OGC API – Features"}, *({"name": s} for s in SOURCES), {"name": "downloads"},
+        "tags": [{"name": "OGC API – Features"}, *({"name": s.id} for s in SOURCES.values() if s is s.root), {"name": "downloads"},
                  {"name": "JSON API"}, {"name": "geocoding"}, {"name": "maps"}, {"name": "service"}],  # fmt: skip
         "paths": paths,
         "components": {
@@ -313,6 +353,12 @@ def openapi_document(base_url: str, settings: dict[str, Any], routes: set[str] |
                 "MethodNotAllowed": _error("The method is not allowed here; the Allow header lists those that are"),
                 "URITooLong": _error("The URL is longer than the server accepts (256 KB)"),
                 "UnsupportedMediaType": _error("The request body is not of the media type this operation takes"),
+                "NotAcceptable": {"description": "No media type the Accept header names is offered here (f=json or "
+                                                 "f=html always works); `offered` lists those that are",
+                                  "content": {"application/json": {"schema": {"allOf": [
+                                      _ref("schemas", "exception"),
+                                      {"type": "object", "properties": {"offered": {"type": "array", "items": {"type": "string"}}}},
+                                  ]}}}},  # fmt: skip
                 "ServiceUnavailable": {
                     **_error("The database is unreachable, or the render queue is full: retry after Retry-After seconds"),
                     "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},

@@ -14,7 +14,7 @@ from geoapp.api import Context
 from geoapp.cql import parse_filter, to_sql
 from geoapp.crs import bbox_to_crs84, parse_crs
 from geoapp.errors import InvalidParameter
-from geoapp.ogc_sources import Selection, Source
+from geoapp.ogc_sources import GEOMETRY_PARAM, KINDS, Selection, Source
 
 __all__ = ["COMMON_ITEM_PARAMS", "MAX_LIMIT", "int_param", "parse_items_args"]
 
@@ -88,21 +88,36 @@ def parse_items_args(ctx: Context, src: Source, args: Mapping[str, Any], *, allo
     unknown = sorted(k for k in args if k not in allowed)
     if unknown:
         raise InvalidParameter(f"unknown query parameter {unknown[0][:40]!r}; accepted: {', '.join(sorted(allowed))}")
+    view = _geometry_view(src, args.get(GEOMETRY_PARAM))
     y_from, y_to = _datetime_years(args.get("datetime"))
-    if src.id == "projects" and (y_from or y_to):
-        args = _with(args, year_from=y_from, year_to=y_to)
-    prepared = src.prepare(ctx, args)
+    own = args  # what the collection's own prepare() reads: datetime as years, geometry_type gone
+    if src.root.id == "projects" and (y_from or y_to):
+        own = _with(args, year_from=y_from, year_to=y_to)
+    elif GEOMETRY_PARAM in args:
+        own = _with(args)
+    prepared = view.prepare(ctx, own)
     cql = None
     raw_filter = args.get("filter")
     if raw_filter not in (None, ""):
         node = parse_filter(str(raw_filter), args.get("filter-lang"))
         filter_crs = parse_crs(args.get("filter-crs"), name="filter-crs")
-        cql = to_sql(node, src.queryables(), ctx.backend, filter_crs)
-    return Selection(src, prepared, _bbox(args), cql)
+        cql = to_sql(node, view.queryables(), ctx.backend, filter_crs)
+    return Selection(view, prepared, _bbox(args), cql)
+
+
+def _geometry_view(src: Source, raw: Any) -> Source:
+    """``geometry_type=points|lines|areas`` on a mixed collection: read its single-geometry view."""
+    if raw in (None, ""):
+        return src
+    view = src.views.get(str(raw).strip().lower())
+    if view is None:
+        raise InvalidParameter(f"{GEOMETRY_PARAM}={str(raw)[:40]!r} is not known; use one of: {', '.join(KINDS)}")
+    return view
 
 
 def _with(args: Mapping[str, Any], **values: str | None) -> dict[str, list[str]]:
-    out = {k: (args.getlist(k) if hasattr(args, "getlist") else args[k]) for k in args}
+    """``args`` as lists, without ``geometry_type`` (read already), with ``values`` set."""
+    out = {k: (args.getlist(k) if hasattr(args, "getlist") else args[k]) for k in args if k != GEOMETRY_PARAM}
     for k, v in values.items():
         if v is not None:
             out[k] = [v]

@@ -62,6 +62,8 @@ def _where(ctx: Context, stmt: Select, sel: Selection) -> Select:
         stmt = stmt.where(src.bbox_condition(ctx, sel.bbox))
     if sel.cql is not None:
         stmt = stmt.where(sel.cql)
+    if src.geometry_kind is not None:  # a single-geometry collection promises its kind
+        stmt = stmt.where(src.geometry_kind.condition(src.geom_col))
     return stmt
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import FromClause, Select, and_, case, literal_column
+from sqlalchemy import FromClause, Select, and_, case, func, literal_column
 from sqlalchemy.sql import ColumnElement
 
 from gazetteer.precision import PRECISION
@@ -15,7 +15,50 @@ from geoapp.cql import Queryable
 from geoapp.errors import InvalidParameter
 from geoapp.style import vocabulary
 
-__all__ = ["Selection", "Source", "label_sql", "precision_text_sql", "no_joins", "single", "choices", "like_pattern"]
+__all__ = [
+    "GEOMETRY_PARAM",
+    "GeometryKind",
+    "KINDS",
+    "Selection",
+    "Source",
+    "label_sql",
+    "precision_text_sql",
+    "no_joins",
+    "single",
+    "choices",
+    "like_pattern",
+]
+
+#: the query parameter of the mixed collections (and the downloads) selecting one kind of geometry
+GEOMETRY_PARAM = "geometry_type"
+
+
+@dataclass(frozen=True)
+class GeometryKind:
+    """One kind of geometry, as a GIS layer has one: its GeoJSON types, its format in a JSON
+    Schema (OGC API – Features Part 5) and the SQL condition selecting it."""
+
+    key: str
+    geojson: tuple[str, ...]
+    format: str
+    zh: str
+    en: str
+
+    def condition(self, geom_col) -> ColumnElement:
+        # GeometryType() answers POINT, MULTIPOINT … on PostGIS, and "POINT", "POINT Z" …
+        # on SpatiaLite: the pattern matches the single and the multi type in both.
+        return func.GeometryType(geom_col).like(f"%{self.geojson[0].upper()}%")
+
+
+#: kind key → kind; the single-geometry collections are named ``{collection}-{key}``
+KINDS: dict[str, GeometryKind] = {
+    k.key: k
+    for k in (
+        GeometryKind("points", ("Point", "MultiPoint"), "geometry-point-or-multipoint", "点", "points"),
+        GeometryKind("lines", ("LineString", "MultiLineString"), "geometry-linestring-or-multilinestring", "线", "lines"),
+        GeometryKind("areas", ("Polygon", "MultiPolygon"), "geometry-polygon-or-multipolygon", "面", "areas"),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +80,22 @@ class Source:
     #: query parameters of its own (besides bbox, limit, crs, filter …), documented in /api
     params: tuple[str, ...] = ()
     id_type = "string"
+    #: the one kind of geometry of every feature (advertised, and enforced on every read); None: mixed
+    geometry_kind: GeometryKind | None = None
+    #: kind key → single-geometry view of this collection (see :mod:`geoapp.ogc_sources.views`)
+    views: Mapping[str, Source] = {}
+
+    @property
+    def root(self) -> Source:
+        """The collection this one is a view of (itself when it is none)."""
+        return self
+
+    @property
+    def geometry_types(self) -> tuple[str, ...]:
+        """The GeoJSON geometry types its features have."""
+        if self.geometry_kind is not None:
+            return self.geometry_kind.geojson
+        return tuple(t for kind in KINDS.values() for t in kind.geojson)
 
     def frm(self) -> FromClause:
         raise NotImplementedError

@@ -12,6 +12,7 @@ from geoapp.cql import Queryable
 from geoapp.errors import InvalidParameter
 from geoapp.models import Place, Project
 from geoapp.ogc_sources.base import (
+    KINDS,
     Source,
     choices,
     label_sql,
@@ -134,6 +135,7 @@ class CountiesSource(PlacesSource):
     )
     kinds = ("county",)
     params = ("name", "code")
+    geometry_kind = KINDS["areas"]
 
     def queryables(self):
         q = super().queryables()
@@ -164,6 +166,7 @@ class CorridorsSource(Source):
         "Lines usable as the corridor filter of the projects collection."
     )
     params = ("subtype", "name")
+    geometry_kind = KINDS["lines"]
 
     def __init__(self) -> None:
         lines = select(

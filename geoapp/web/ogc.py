@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, g, request
 from geoapp import exporting, ogc
 from geoapp.api import Context
 from geoapp.db import close_quietly
+from geoapp.errors import NotAcceptable
 from geoapp.web import respond
 
 __all__ = ["bp", "send"]
@@ -59,6 +60,14 @@ def _ctx() -> Context:
         backend=current_app.extensions["geoapp.db"].backend,
         settings=current_app.config["GEOAPP"],
     )
+
+
+@bp.app_errorhandler(NotAcceptable)
+def _not_acceptable(exc: NotAcceptable):
+    # JSON whatever was asked for (it is all we can say), with the media types offered: also on
+    # ``/``, whose other errors are plain text for browsers
+    body = {"code": exc.code, "description": str(exc), "offered": list(exc.offered)}
+    return respond(({"Vary": "Accept"}, exc.http_status, body))
 
 
 @bp.teardown_app_request

@@ -31,8 +31,8 @@ def _wants_landing_page() -> bool:
     if request.args.get("f") in ("json", "html", "application/json"):
         return True
     accept = request.accept_mimetypes
-    if not any(mime in ("text/html", "application/xhtml+xml") for mime, _ in accept):
-        return True
+    if not any(mime in ("text/html", "application/xhtml+xml") and q > 0 for mime, q in accept):
+        return True  # (and the landing page answers 406 to an Accept header naming neither)
     return accept.best_match(["text/html", "application/json"]) == "application/json" and accept.quality(
         "application/json"
     ) > accept.quality("text/html")
@@ -44,7 +44,7 @@ def index():
     if _wants_landing_page():
         from geoapp import ogc
 
-        return respond(ogc.landing_page(ctx, request.args, request.url_root.rstrip("/")))
+        return respond(ogc.landing_page(ctx, request.args, request.url_root.rstrip("/"), request.headers.get("Accept")))
     from geoapp.pages import map_page
 
     return render_template("map.html", page=map_page(ctx, request.args, request.script_root))

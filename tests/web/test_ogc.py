@@ -211,7 +211,8 @@ def test_api_as_html(client):
 def test_collections(client):
     _, _, doc = get(client, "/collections")
     ids = [c["id"] for c in doc["collections"]]
-    assert ids == ["projects", "places", "counties", "corridors"]
+    assert ids == ["projects", "projects-points", "projects-lines", "projects-areas",
+                   "places", "places-points", "places-lines", "places-areas", "counties", "corridors"]  # fmt: skip
     assert "self" in rels(doc) and "alternate" in rels(doc)
     for c in doc["collections"]:
         assert c["itemType"] == "feature" and c["storageCrs"] == CRS84

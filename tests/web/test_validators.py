@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize(
     "path", ["/collections/projects/items?limit=5", "/collections/projects/items/1", "/collections",
+             "/collections/projects-areas/items?limit=5",
              "/download/projects.csv?county=忠县", "/api/projects.geojson?limit=5"],
 )
 def test_a_current_copy_gets_304(client, path):
