@@ -139,7 +139,25 @@ def _document_county(structure: Structure, gaz: Gazetteer) -> Entry | None:
         counts[span.entries[0].id] += 1
     if counts:
         return gaz.get(counts.most_common(1)[0][0])
-    return None
+    return _county_by_short_name(structure, gaz)
+
+
+#: how often a county's bare short name (蓬安 for 蓬安县) must recur before a text whose title
+#: and issuer say nothing is taken to be about it: once may be an ordinary word
+_SHORT_NAME_MIN = 3
+
+
+def _county_by_short_name(structure: Structure, gaz: Gazetteer) -> Entry | None:
+    """A news page about a county outside Chongqing names it by its short name (蓬安, 玉屏):
+    the one named most, at least :data:`_SHORT_NAME_MIN` times and clearly more than any other."""
+    counts: Counter[str] = Counter()
+    for span in gaz.find_names(structure.text[:20000], safe_only=False, kinds=("county",)):
+        if len(span.text) >= 2:
+            counts[span.entries[0].id] += 1
+    ranked = counts.most_common(2)
+    if not ranked or ranked[0][1] < _SHORT_NAME_MIN or (len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]):
+        return None
+    return gaz.get(ranked[0][0])
 
 
 def _take_better_location(item: Item, loc, counties: list[tuple[str, str]]) -> None:

@@ -220,7 +220,14 @@ def _without_far_homonyms(
     kept, rejected = [], []
     for m in matches:
         e = gaz.get(m.gazetteer_id)
-        if e is None or not e.admin or e.admin[0] == county.admin[0] or is_layer_id(m.gazetteer_id):
+        if e is not None and not e.admin and m.kind == "line" and not is_layer_id(m.gazetteer_id):
+            # a line (a river, a route) drawn only outside the document's province: the part
+            # of it the text means is not drawn — unless the text names where it is drawn
+            if _line_elsewhere(gaz, m, county, text):
+                rejected.append(m.matched_name)
+            else:
+                kept.append(m)
+        elif e is None or not e.admin or e.admin[0] == county.admin[0] or is_layer_id(m.gazetteer_id):
             kept.append(m)
         elif m.kind in ("county", "city", "province") and m.method == "exact":
             kept.append(m)
@@ -229,6 +236,15 @@ def _without_far_homonyms(
         else:
             rejected.append("".join(e.admin[:-1]) + m.matched_name)
     return kept, rejected
+
+
+def _line_elsewhere(gaz: Gazetteer, m: Match, county: Entry, text: str) -> bool:
+    """Is the line drawn only in provinces other than the document's, none named in the text?"""
+    if not m.county_codes or any(code[:2] == county.code[:2] for code in m.county_codes):
+        return False
+    admins = [gaz.get(f"adm:{code}") for code in m.county_codes]
+    words = {w for a in admins if a is not None and a.admin for w in _province_words((*a.admin, a.name))}
+    return not any(w in text for w in words)
 
 
 def _only_county(m: Match) -> bool:

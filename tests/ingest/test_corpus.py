@@ -94,3 +94,12 @@ def test_traditional_documents_are_read_in_simplified(gazetteer):
         assert analysis.county is not None and analysis.county.name == doc.county, doc.id
         assert len(analysis.items) >= 20, doc.id
         assert not any("萬" in it.name or "鐵" in it.name or "設" in it.name for it in analysis.items), doc.id
+
+
+def test_a_page_naming_a_county_of_a_neighbouring_province_by_its_short_name(gazetteer):
+    text = ("本网讯 27日上午，蓬安在燕山大道施工现场举行重大项目集中开工仪式。\n"
+            "蓬安此次开工项目22个。据悉，蓬安还将建设城西幼儿园。\n")
+    analysis = analyse_text(text, gazetteer)
+    assert analysis.county is not None and analysis.county.name == "蓬安县"
+    # once is not enough: a short name may be an ordinary word
+    assert analyse_text("建设蓬安大道。\n", gazetteer).county is None
