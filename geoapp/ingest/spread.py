@@ -58,6 +58,8 @@ _PLACE_KINDS = ("township", "locality")
 _ANY_COUNT = re.compile(r"^[一二三四五六七八九十两\d]+个")
 _COUNT_HEAD = re.compile(r"^[一二三四五六七八九十两\d]+个?(?:乡镇|镇街|镇|乡|街道|村|社区)的?")
 _MAX_PREFIX = 8
+#: what follows a river's name in a work shared by a list of rivers (A河、B河流域综合治理)
+_WATER_HEADS = ("流域", "水环境", "防洪", "河道", "水生态", "岸线", "综合治理", "生态修复")
 _PLACE_CACHE: dict[tuple[int, str, str], bool] = {}
 
 
@@ -85,8 +87,13 @@ def _local_place(name: str, gaz: Gazetteer, county: Entry) -> bool:
     return known
 
 
-def _items(text: str, gaz: Gazetteer, county: Entry) -> list[tuple[int, str]] | None:
-    """(position in ``text``, name) of each place of a 、-list; the first may carry a verb."""
+def _items(text: str, gaz: Gazetteer, county: Entry, water: bool = False) -> list[tuple[int, str]] | None:
+    """(position in ``text``, name) of each place (with ``water``: each river or lake) of a
+    、-list; the first may carry a verb."""
+
+    def ok(piece: str) -> bool:
+        return _water(piece) if water else _local_place(piece, gaz, county)
+
     parts, pos = [], 0
     for piece in re.split(f"({_JOIN})", text):
         if piece and not re.fullmatch(_JOIN, piece):
@@ -94,12 +101,17 @@ def _items(text: str, gaz: Gazetteer, county: Entry) -> list[tuple[int, str]] | 
         pos += len(piece)
     out = []
     for i, (at, piece) in enumerate(parts):
-        if i == 0:  # 新建鸭江 → 鸭江
-            cut = next((k for k in range(len(piece) - 1) if _local_place(piece[k:], gaz, county)), None)
+        if i == 0 and water:  # 实施嘉陵江北碚段 → 嘉陵江北碚段: after the clause's verb
+            cut, piece = _first_station(piece)
+            if not ok(piece):
+                return None
+            at += cut
+        elif i == 0:  # 新建鸭江 → 鸭江
+            cut = next((k for k in range(len(piece) - 1) if ok(piece[k:])), None)
             if cut is None:
                 return None
             at, piece = at + cut, piece[cut:]
-        elif not _local_place(piece, gaz, county):
+        elif not ok(piece):
             return None
         out.append((at, piece))
     return out
@@ -112,6 +124,27 @@ def _place_prefix(name: str, gaz: Gazetteer, county: Entry) -> str | None:
         if _local_place(name[:k], gaz, county):
             longer = any(gaz.knows(normalize(name[:j])) for j in range(k + 1, min(len(name), k + 4) + 1))
             return None if longer else name[:k]
+    return None
+
+
+@cache
+def _water_pattern() -> re.Pattern[str]:
+    from geoapp.ingest.vocab import vocabulary
+
+    suffixes = "|".join(sorted(vocabulary().natural, key=len, reverse=True))
+    # a river or lake by its generic (梁滩河, 龙凤溪), maybe with its section (嘉陵江北碚段)
+    return re.compile(rf"[\u4e00-\u9fff]{{1,6}}(?:{suffixes})(?:[\u4e00-\u9fff]{{2,6}}段)?")
+
+
+def _water(text: str) -> bool:
+    return bool(_water_pattern().fullmatch(text))
+
+
+def _water_prefix(name: str) -> str | None:
+    """The river a water work is named after: 龙凤溪 of 龙凤溪流域水环境综合治理."""
+    for k in range(min(_MAX_PREFIX + 4, len(name) - 2), 1, -1):
+        if _water(name[:k]) and name[k:].startswith(_WATER_HEADS):
+            return name[:k]
     return None
 
 
@@ -144,10 +177,11 @@ def _spread(cand: Candidate, gaz: Gazetteer, county: Entry) -> tuple[list[Candid
         head, offset, drop_self = cand.name, counted.start(1), True
     else:
         listed = _LIST_BEFORE.search(before)
-        prefix = _place_prefix(cand.name, gaz, county) if listed else None
+        water = _water_prefix(cand.name) if listed else None
+        prefix = water or (_place_prefix(cand.name, gaz, county) if listed else None)
         if not listed or prefix is None:
             return [], False, []
-        items = _items(listed.group(1).rstrip("、和及与"), gaz, county)
+        items = _items(listed.group(1).rstrip("、和及与"), gaz, county, water=water is not None)
         head, offset, drop_self = cand.name[len(prefix) :], listed.start(1), False
     if head.startswith(("至", "到")) or "至" in cand.name:
         return [], False, []  # routes (A、B至C) list their stops, not places sharing a work

@@ -36,3 +36,11 @@ def test_a_counted_station_list_names_one_station_per_item(gazetteer):
     for name in ("张家界西站", "回龙西站", "永顺站", "古丈西站"):
         assert name in items and items[name].subtype == "station", sorted(items)
     assert "设张家界西站" not in items and "永顺" not in items
+
+
+def test_a_water_work_shared_by_a_list_of_rivers(gazetteer):
+    text = "北碚区2024年政府工作报告\n实施嘉陵江北碚段、梁滩河、龙凤溪流域水环境综合治理。\n"
+    names = {it.name for it in analyse_text(text, gazetteer).items}
+    for river in ("嘉陵江北碚段", "梁滩河", "龙凤溪"):
+        assert any(n.startswith(river) and n.endswith("综合治理") for n in names), names
+    assert not any(n.startswith("实施") for n in names)
