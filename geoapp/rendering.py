@@ -273,7 +273,7 @@ def _prepare(ctx, args: Mapping[str, Any], fmt: str) -> _Request:
             "options": asdict(options),
             # every change to the served data bumps this, gazetteer layers and re-placing
             # included (counts and times alone missed a layer added or removed)
-            "state": data_version.current(ctx.session),
+            "state": [data_version.current(ctx.session), *data_state(ctx.session)],
             "date": generation_date(),
         },
         ensure_ascii=False,
