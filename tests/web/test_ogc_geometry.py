@@ -143,7 +143,7 @@ def test_downloads_of_one_geometry_kind(client):
     _, lines = geojson(client, "/collections/projects-lines/items?limit=1")
     with client.get("/download/projects.csv?geometry_type=lines&county=忠县") as r:
         assert r.status_code == 200
-        rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))  # the CSV opens with a BOM for Excel))
+        rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))  # the CSV opens with a BOM
     _, zhong = geojson(client, "/collections/projects-lines/items?county=忠县&limit=1")
     assert len(rows) == zhong["numberMatched"] <= lines["numberMatched"]
     assert rows and all(row["WKT"].startswith(("LINESTRING", "MULTILINESTRING")) for row in rows)
