@@ -1,19 +1,30 @@
 # geoapp behind gunicorn, for docker-compose.yml (PostGIS next to it).
-FROM python:3.11-slim-bookworm
+# Stage 1 builds the wheel; stage 2 installs it (runtime dependencies only, at the versions
+# requirements.txt pins; no test tools) and runs as an unprivileged user.
+FROM python:3.11-slim-bookworm AS wheel
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY gazetteer gazetteer
+COPY geoapp geoapp
+RUN pip install --no-cache-dir "setuptools==80.9.0" \
+ && pip wheel --no-cache-dir --no-build-isolation --no-deps -w /dist .
 
+FROM python:3.11-slim-bookworm
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libsqlite3-mod-spatialite fonts-noto-cjk curl \
  && rm -rf /var/lib/apt/lists/*
+COPY requirements.txt /tmp/requirements.txt
+COPY --from=wheel /dist /tmp/dist
+RUN pip install --no-cache-dir -c /tmp/requirements.txt /tmp/dist/*.whl \
+ && rm -rf /tmp/dist /tmp/requirements.txt \
+ && useradd --create-home --uid 10001 geoapp
 
-WORKDIR /app
-COPY requirements.txt pyproject.toml README.md ./
-RUN pip install --no-cache-dir -r requirements.txt
-COPY gazetteer gazetteer
-COPY geoapp geoapp
-COPY static static
-COPY seeds seeds
-RUN pip install --no-cache-dir --no-deps -e . \
- && python -c "from gazetteer import Gazetteer; Gazetteer.load()"
+USER geoapp
+WORKDIR /home/geoapp
+COPY --chown=geoapp:geoapp seeds seeds
+# the database (when SpatiaLite) and the gazetteer cache live here, not in site-packages
+ENV GEOAPP_DATA_DIR=/home/geoapp/data
+RUN geoapp build-gazetteer
 
 ENV GEOAPP_HOST=0.0.0.0 GEOAPP_PORT=8000
 EXPOSE 8000

@@ -26,7 +26,14 @@ def names_for(gaz: Gazetteer, n: int, seed: int = 7) -> list[str]:
     planning-document phrases and misses."""
     rng = random.Random(seed)
     pool = [e.name for e in gaz.entries if e.kind in ("township", "county", "feature", "line")]
-    phrases = ["G350忠县至南溪", "梁忠石高速", "长垫梁开物流通道", "达开巫襄铁路", "新生港物流园区", "石宝镇污水处理厂"]
+    phrases = [
+        "G350忠县至南溪",
+        "梁忠石高速",
+        "长垫梁开物流通道",
+        "达开巫襄铁路",
+        "新生港物流园区",
+        "石宝镇污水处理厂",
+    ]
     misses = ["查无此地", "某某工业园", "abc"]
     out = []
     for _ in range(n):
@@ -49,8 +56,10 @@ def main() -> None:
         t = time.perf_counter()
         gaz.resolve(name, limit=1)
         singles.append(time.perf_counter() - t)
-    print(f"single lookup: median {statistics.median(singles) * 1e6:.1f} µs, "
-          f"p95 {statistics.quantiles(singles, n=20)[-1] * 1e6:.1f} µs")
+    print(
+        f"single lookup: median {statistics.median(singles) * 1e6:.1f} µs, "
+        f"p95 {statistics.quantiles(singles, n=20)[-1] * 1e6:.1f} µs"
+    )
 
     t = time.perf_counter()
     for name in names:
@@ -84,9 +93,11 @@ def main() -> None:
         result = json.loads(raw)
         parse.append(time.perf_counter() - t)
     server.shutdown()
-    print(f"batch of 10,000 over HTTP (request sent → last byte received): median "
-          f"{statistics.median(times):.3f} s, best {min(times):.3f} s; response {len(raw) / 1e6:.1f} MB, "
-          f"{result['matched']} matched; client-side JSON parse {statistics.median(parse):.3f} s")
+    print(
+        f"batch of 10,000 over HTTP (request sent → last byte received): median "
+        f"{statistics.median(times):.3f} s, best {min(times):.3f} s; response {len(raw) / 1e6:.1f} MB, "
+        f"{result['matched']} matched; client-side JSON parse {statistics.median(parse):.3f} s"
+    )
 
 
 if __name__ == "__main__":

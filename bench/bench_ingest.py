@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 import shapely  # noqa: E402,F401  (before SpatiaLite)
 
 from gazetteer import Gazetteer  # noqa: E402
-from geoapp.db import Database  # noqa: E402
-from geoapp.gaz import sync_places  # noqa: E402
 from geoapp.ingest import ingest_files  # noqa: E402
+from geoapp.store.database import Database  # noqa: E402
+from geoapp.store.gazetteer import sync_places  # noqa: E402
 
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 
@@ -40,7 +40,9 @@ def postgis():
         return
     folder = tempfile.mkdtemp(prefix="geoapp-bench-pg.")
     script = ROOT / "scripts" / "pg-cluster.sh"
-    url = subprocess.run([str(script), "start", folder], check=True, capture_output=True, text=True).stdout.strip()
+    url = subprocess.run(
+        [str(script), "start", folder], check=True, capture_output=True, text=True
+    ).stdout.strip()
     try:
         yield url
     finally:
@@ -57,7 +59,9 @@ def fresh(url: str, gaz: Gazetteer, n: int) -> str:
 
         u = make_url(url)
         name = f"bench_ingest_{n}"
-        with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname="postgres", autocommit=True) as c:
+        with psycopg.connect(
+            host=u.host, port=u.port, user=u.username, dbname="postgres", autocommit=True
+        ) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{name}"')
             c.execute(f'CREATE DATABASE "{name}"')
         with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=name, autocommit=True) as c:
@@ -82,9 +86,11 @@ def run(label: str, url: str, gaz: Gazetteer, runs: int) -> None:
         assert report.failed == 0, report.lines()
         db.dispose()
         if target.startswith("sqlite"):
-            shutil.rmtree(Path(target[len("sqlite:///"):]).parent, ignore_errors=True)
-    print(f"{label:10} ingest of the 5 seeds: median {statistics.median(times):.2f} s, "
-          f"best {min(times):.2f} s over {runs} fresh databases")
+            shutil.rmtree(Path(target[len("sqlite:///") :]).parent, ignore_errors=True)
+    print(
+        f"{label:10} ingest of the 5 seeds: median {statistics.median(times):.2f} s, "
+        f"best {min(times):.2f} s over {runs} fresh databases"
+    )
 
 
 def main() -> None:

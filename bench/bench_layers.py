@@ -10,8 +10,8 @@ Run: .venv/bin/python bench/bench_layers.py [--features N] [--postgis URL]
 
 from __future__ import annotations
 
-# The spatial libraries must load before SpatiaLite can (see geoapp.backend).
-import geoapp.backend  # noqa: F401  isort: skip
+# The spatial libraries must load before SpatiaLite can (see geoapp.store.backend).
+import geoapp.store.backend  # noqa: F401  isort: skip
 
 import argparse
 import random
@@ -27,11 +27,17 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_gazetteer import names_for  # noqa: E402
 from gazetteer import Gazetteer  # noqa: E402
 from gazetteer.layerfile import ReadOptions  # noqa: E402
-from geoapp import layers  # noqa: E402
-from geoapp.db import Database  # noqa: E402
+from geoapp.store import layers  # noqa: E402
+from geoapp.store.database import Database  # noqa: E402
 
-POI_TAGS = [("amenity", "school", "学校"), ("amenity", "hospital", "医院"), ("power", "substation", "变电站"),
-            ("leisure", "park", "公园"), ("railway", "station", "站"), ("landuse", "industrial", "工业园")]
+POI_TAGS = [
+    ("amenity", "school", "学校"),
+    ("amenity", "hospital", "医院"),
+    ("power", "substation", "变电站"),
+    ("leisure", "park", "公园"),
+    ("railway", "station", "站"),
+    ("landuse", "industrial", "工业园"),
+]
 WAY_TAGS = [("highway", "primary", "路"), ("waterway", "river", "河"), ("power", "line", "线")]
 
 
@@ -64,7 +70,9 @@ def write_extract(path: Path, n: int, seed: int = 13) -> tuple[int, list[str]]:
             key, value, word = WAY_TAGS[j % len(WAY_TAGS)]
             name = f"合成{j:06d}{word}"
             base = first_way_node + 3 * j
-            w.add_way(Way(id=j + 1, version=1, nodes=[base, base + 1, base + 2], tags={"name": name, key: value}))
+            w.add_way(
+                Way(id=j + 1, version=1, nodes=[base, base + 1, base + 2], tags={"name": name, key: value})
+            )
             if j % 100 == 0:
                 sample.append(name)
     return n, sample
@@ -85,18 +93,24 @@ def run(url: str, extract: Path, gaz: Gazetteer, sample: list[str]) -> None:
     db = Database(url)
     db.upgrade()
     t = time.perf_counter()
-    result = layers.add_layer(db, gaz, extract, ReadOptions(), source="synthetic OSM extract", name="synthetic")
+    result = layers.add_layer(
+        db, gaz, extract, ReadOptions(), source="synthetic OSM extract", name="synthetic"
+    )
     print(f"  gazetteer add: {time.perf_counter() - t:.1f} s — {result.line()}")
     t = time.perf_counter()
     layered = layers.placer(db, gaz)
-    print(f"  load the layer with the gazetteer: {time.perf_counter() - t:.2f} s ({len(layered.layers)} features)")
+    print(
+        f"  load the layer with the gazetteer: {time.perf_counter() - t:.2f} s ({len(layered.layers)} features)"
+    )
     base_names = names_for(gaz, 5000)
     median, p95 = lookups(gaz, base_names)
     print(f"  single lookup, built-in names, no layers:  median {median:.1f} µs, p95 {p95:.1f} µs")
     median, p95 = lookups(layered, base_names)
     print(f"  single lookup, built-in names, layer loaded: median {median:.1f} µs, p95 {p95:.1f} µs")
     median, p95 = lookups(layered, sample * 5)
-    print(f"  single lookup, layer names (first use makes the entry): median {median:.1f} µs, p95 {p95:.1f} µs")
+    print(
+        f"  single lookup, layer names (first use makes the entry): median {median:.1f} µs, p95 {p95:.1f} µs"
+    )
     t = time.perf_counter()
     layers.remove_layer(db, "synthetic")
     print(f"  gazetteer remove: {time.perf_counter() - t:.1f} s")
@@ -113,8 +127,10 @@ def main() -> None:
         extract = Path(tmp) / "synthetic.osm.pbf"
         t = time.perf_counter()
         n, sample = write_extract(extract, args.features)
-        print(f"synthetic extract: {n} named features, {extract.stat().st_size / 1e6:.1f} MB, "
-              f"written in {time.perf_counter() - t:.1f} s")
+        print(
+            f"synthetic extract: {n} named features, {extract.stat().st_size / 1e6:.1f} MB, "
+            f"written in {time.perf_counter() - t:.1f} s"
+        )
         print("SpatiaLite:")
         run(f"sqlite:///{tmp}/bench.sqlite", extract, gaz, sample)
         if args.postgis:

@@ -60,8 +60,12 @@ CHEAP = ("items", "item", "geocode")
 COUNTIES = {"500233": "忠县", "500231": "垫江县", "500151": "铜梁区", "500154": "开州区"}
 #: 0.2° boxes around the seeded counties
 BOXES = [
-    (107.9, 30.2, 108.1, 30.4), (107.7, 30.1, 107.9, 30.3), (107.25, 30.2, 107.45, 30.4),
-    (105.95, 29.75, 106.15, 29.95), (108.3, 31.05, 108.5, 31.25), (108.0, 30.3, 108.2, 30.5),
+    (107.9, 30.2, 108.1, 30.4),
+    (107.7, 30.1, 107.9, 30.3),
+    (107.25, 30.2, 107.45, 30.4),
+    (105.95, 29.75, 106.15, 29.95),
+    (108.3, 31.05, 108.5, 31.25),
+    (108.0, 30.3, 108.2, 30.5),
 ]
 CATEGORIES = ("transport", "water", "energy", "urban")
 WIDTHS = (800, 810, 1000, 1210, 1600)
@@ -82,7 +86,10 @@ class Cluster:
     def __init__(self) -> None:
         self.dir = tempfile.mkdtemp(prefix="geoapp-bench-load-pg.")
         self.url = subprocess.run(
-            [str(ROOT / "scripts" / "pg-cluster.sh"), "start", self.dir], check=True, capture_output=True, text=True
+            [str(ROOT / "scripts" / "pg-cluster.sh"), "start", self.dir],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         self.port = Path(self.dir, "port").read_text().strip()
 
@@ -129,7 +136,9 @@ def gunicorn(port: int, env: dict[str, str], workers: int, threads: int):
     from bench_ogc import gunicorn as serve
 
     flags = ("--limit-request-line", "0", "--limit-request-field_size", "16384")
-    return serve("geoapp:create_app()", port, env, workers=workers, threads=threads, flags=flags, on_log=_log_errors)
+    return serve(
+        "geoapp:create_app()", port, env, workers=workers, threads=threads, flags=flags, on_log=_log_errors
+    )
 
 
 def _log_errors(lines: list[str]) -> None:
@@ -172,7 +181,9 @@ def _client(port: int, kind: str, paths: list[str], until: float, seed: int, out
             body = resp.read()
             status = resp.status
             retry = resp.getheader("Retry-After") is not None
-            is_json = (resp.getheader("Content-Type") or "").startswith(("application/json", "application/geo+json"))
+            is_json = (resp.getheader("Content-Type") or "").startswith(
+                ("application/json", "application/geo+json")
+            )
             if resp.getheader("Connection", "").lower() == "close":
                 conn.close()
         except (OSError, http.client.HTTPException):
@@ -180,7 +191,9 @@ def _client(port: int, kind: str, paths: list[str], until: float, seed: int, out
             conn.close()
         why = ""
         if status == 503:
-            why = "queue" if b"busy drawing" in body else "timeout" if b"not drawn within" in body else "other"
+            why = (
+                "queue" if b"busy drawing" in body else "timeout" if b"not drawn within" in body else "other"
+            )
         out.append((kind, t0, time.time(), status, retry, is_json, why))
     conn.close()
 
@@ -188,7 +201,10 @@ def _client(port: int, kind: str, paths: list[str], until: float, seed: int, out
 def _client_proc(args: tuple) -> list:
     port, jobs, until = args
     out: list = []
-    threads = [threading.Thread(target=_client, args=(port, kind, paths, until, seed, out)) for kind, paths, seed in jobs]
+    threads = [
+        threading.Thread(target=_client, args=(port, kind, paths, until, seed, out))
+        for kind, paths, seed in jobs
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -239,14 +255,19 @@ def load_phase(port: int, opts, kinds_paths) -> None:
             codes = Counter(r[3] for r in rows if r[3] != 200)
             say(f"         status codes of the errors: {dict(codes)}")
             verdict.append(f"{kind}: {errors} errors")
-        if kind in CHEAP and pct(ok, .99) > 500:
-            verdict.append(f"{kind}: p99 {pct(ok, .99):.0f} ms > 500 ms")
+        if kind in CHEAP and pct(ok, 0.99) > 500:
+            verdict.append(f"{kind}: p99 {pct(ok, 0.99):.0f} ms > 500 ms")
     renders = [r for r in records if r[0] == "render"]
     if renders:
         busy = [r for r in renders if r[3] == 503]
-        say(f"render 503s: {len(busy)} ({dict(Counter(r[6] for r in busy))}; {sum(r[4] for r in busy)} with "
-            f"Retry-After, {sum(r[5] for r in busy)} JSON); renders served: {sum(r[3] == 200 for r in renders)}")
-    say("targets (0 errors, p99 ≤ 500 ms for items/item/geocode):", "met" if not verdict else "NOT met: " + "; ".join(verdict))
+        say(
+            f"render 503s: {len(busy)} ({dict(Counter(r[6] for r in busy))}; {sum(r[4] for r in busy)} with "
+            f"Retry-After, {sum(r[5] for r in busy)} JSON); renders served: {sum(r[3] == 200 for r in renders)}"
+        )
+    say(
+        "targets (0 errors, p99 ≤ 500 ms for items/item/geocode):",
+        "met" if not verdict else "NOT met: " + "; ".join(verdict),
+    )
 
 
 def outage_phase(port: int, opts, kinds_paths, cluster: Cluster) -> None:
@@ -268,7 +289,9 @@ def outage_phase(port: int, opts, kinds_paths, cluster: Cluster) -> None:
 
     records = run_clients(port, opts.outage_clients, min(opts.client_procs, opts.outage_clients), total,
                           kinds_paths, during=outage)  # fmt: skip
-    say(f"pg_ctl stop took {marks['stopped'] - marks['stop_begin']:.2f} s, start {marks['started'] - marks['start_begin']:.2f} s")
+    say(
+        f"pg_ctl stop took {marks['stopped'] - marks['stop_begin']:.2f} s, start {marks['started'] - marks['start_begin']:.2f} s"
+    )
     failed = [r for r in records if r[3] != 200]
     say(f"requests: {len(records)}; failed: {len(failed)}")
     for kind in KINDS:
@@ -282,7 +305,9 @@ def outage_phase(port: int, opts, kinds_paths, cluster: Cluster) -> None:
     # Failures outside the outage window (render queue 503s aside) say something else is wrong.
     early = [r for r in failed if r[2] < marks["stop_begin"] and not (r[0] == "render" and r[3] == 503)]
     if early:
-        say(f"  {len(early)} failures before PostgreSQL was stopped: {dict(Counter((r[0], r[3]) for r in early))}")
+        say(
+            f"  {len(early)} failures before PostgreSQL was stopped: {dict(Counter((r[0], r[3]) for r in early))}"
+        )
     late = [r for r in failed if r[1] >= marks["started"] and not (r[0] == "render" and r[3] == 503)]
     last_fail = max((r[2] for r in late), default=marks["started"])
     recovery = max(0.0, last_fail - marks["started"])
@@ -290,14 +315,20 @@ def outage_phase(port: int, opts, kinds_paths, cluster: Cluster) -> None:
     for kind in KINDS:
         oks = [r[2] for r in records if r[0] == kind and r[3] == 200 and r[1] >= marks["started"]]
         firsts[kind] = f"{min(oks) - marks['started']:.2f} s" if oks else "never"
-    say(f"recovery (PostgreSQL accepting → last failure ended): {recovery:.2f} s; first 200 after restart: {firsts}")
+    say(
+        f"recovery (PostgreSQL accepting → last failure ended): {recovery:.2f} s; first 200 after restart: {firsts}"
+    )
     verdict = []
-    if good != len([r for r in failed if not (r[0] == "render" and r[3] == 503 and r[2] < marks["stop_begin"])]):
+    if good != len(
+        [r for r in failed if not (r[0] == "render" and r[3] == 503 and r[2] < marks["stop_begin"])]
+    ):
         verdict.append("not every failure was a 503 JSON with Retry-After")
     if recovery > 5:
         verdict.append(f"recovery {recovery:.1f} s > 5 s")
-    say("targets (every failure a 503 JSON with Retry-After, recovery ≤ 5 s):",
-        "met" if not verdict else "NOT met: " + "; ".join(verdict))
+    say(
+        "targets (every failure a 503 JSON with Retry-After, recovery ≤ 5 s):",
+        "met" if not verdict else "NOT met: " + "; ".join(verdict),
+    )
 
 
 def long_url_check(port: int) -> None:
@@ -311,7 +342,9 @@ def long_url_check(port: int) -> None:
             conn.request("GET", path, headers={"Accept": "application/json"})
             resp = conn.getresponse()
             resp.read()
-            say(f"a {len(path):,}-byte URL (CQL2 filter): HTTP {resp.status} {resp.getheader('Content-Type')}")
+            say(
+                f"a {len(path):,}-byte URL (CQL2 filter): HTTP {resp.status} {resp.getheader('Content-Type')}"
+            )
         finally:
             conn.close()
 

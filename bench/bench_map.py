@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import generate  # noqa: E402
 
 from geoapp import create_app  # noqa: E402
-from geoapp.db import Database, forget_database  # noqa: E402
+from geoapp.store.database import Database, forget_database  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -53,7 +53,13 @@ def measure(url: str, runs: int = 3) -> dict[str, float]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
-    out: dict[str, list[float]] = {"html_kb": [], "first_feature_ms": [], "complete_ms": [], "pan_ms": [], "pan_longest_task_ms": []}
+    out: dict[str, list[float]] = {
+        "html_kb": [],
+        "first_feature_ms": [],
+        "complete_ms": [],
+        "pan_ms": [],
+        "pan_longest_task_ms": [],
+    }
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -68,7 +74,9 @@ def measure(url: str, runs: int = 3) -> dict[str, float]:
                 out["complete_ms"].append(page.evaluate("performance.now()"))
                 # Pan three times; each pan reloads the view (by bbox) when the data are many.
                 page.evaluate("window.__longTasks = []")
-                cfg_map = page.evaluate("JSON.parse(document.getElementById('geoapp-config').textContent).map")
+                cfg_map = page.evaluate(
+                    "JSON.parse(document.getElementById('geoapp-config').textContent).map"
+                )
                 by_view = page.evaluate(
                     "(() => { const c = JSON.parse(document.getElementById('geoapp-config').textContent);"
                     " return c.total > c.embedLimit; })()"
@@ -80,7 +88,9 @@ def measure(url: str, runs: int = 3) -> dict[str, float]:
                     if by_view:  # the view is reloaded from the API
                         page.locator("body[data-loaded='1']").wait_for(state="attached", timeout=60_000)
                     else:  # everything is already in the page: wait for the next frame
-                        page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+                        page.evaluate(
+                            "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+                        )
                     out["pan_ms"].append((time.perf_counter() - t) * 1000)
                 out["pan_longest_task_ms"].append(max(page.evaluate("window.__longTasks") or [0]))
                 page.close()
@@ -96,7 +106,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="geoapp-bench-map."))
-    print("projects | first HTML KB | first feature ms | complete view ms | pan (reload) ms | longest task while panning ms")
+    print(
+        "projects | first HTML KB | first feature ms | complete view ms | pan (reload) ms | longest task while panning ms"
+    )
     for n in args.sizes:
         url = f"sqlite:///{tmp / f'map{n}.sqlite'}"
         db = Database(url)

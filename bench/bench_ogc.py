@@ -42,7 +42,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 VENV_BIN = ROOT / ".venv" / "bin"
 
-COUNTIES = [("500233", "忠县"), ("500101", "万州区"), ("500154", "开州区"), ("500151", "铜梁区"), ("500152", "潼南区")]
+COUNTIES = [
+    ("500233", "忠县"),
+    ("500101", "万州区"),
+    ("500154", "开州区"),
+    ("500151", "铜梁区"),
+    ("500152", "潼南区"),
+]
 WORKS = ["高速公路", "污水处理厂", "产业园", "水库", "物流园", "旅游度假区", "综合管廊", "光伏电站"]
 #: the data area (lon/lat) and the boxes the latency test cycles through (0.5° × 0.5°)
 AREA = (105.3, 28.2, 110.2, 32.2)
@@ -71,15 +77,17 @@ def generate(url: str, n: int, stored_properties: bool = True) -> float:
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from geoapp.db import Database
-    from geoapp.style import CATEGORIES, STATUSES, SUBTYPES
+    from geoapp.catalog.style import CATEGORIES, STATUSES, SUBTYPES
+    from geoapp.store.database import Database
 
     t0 = time.perf_counter()
     db = Database(url)
     db.upgrade()
     db.dispose()
     u = make_url(url)
-    with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database, autocommit=True) as conn:
+    with psycopg.connect(
+        host=u.host, port=u.port, user=u.username, dbname=u.database, autocommit=True
+    ) as conn:
         conn.execute("SELECT setseed(0.42)")
         conn.execute(
             "INSERT INTO documents (id, file_name, sha256, title, county_code, county_name, text, ingested_at) "
@@ -139,16 +147,20 @@ def generate(url: str, n: int, stored_properties: bool = True) -> float:
             """
         )
         for table in ("documents", "projects", "mentions"):
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
     if stored_properties:
         # As ingestion does: each project's feature properties written once, when its data change.
-        from geoapp.ogc_sources.projects import refresh_stored_properties
+        from geoapp.catalog.sources.projects import refresh_stored_properties
 
         db = Database(url)
         with db.session() as session:
             refresh_stored_properties(session, db.backend)
         db.dispose()
-    with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database, autocommit=True) as conn:
+    with psycopg.connect(
+        host=u.host, port=u.port, user=u.username, dbname=u.database, autocommit=True
+    ) as conn:
         conn.execute("VACUUM ANALYZE")
     return time.perf_counter() - t0
 
@@ -250,7 +262,12 @@ def throughput(base: str, path: str) -> dict[str, float]:
     if status != 200:
         raise RuntimeError(f"{path}: HTTP {status}: {body[:300]!r}")
     n = len(json.loads(body)["features"])
-    return {"features": n, "seconds": round(dt, 3), "MB": round(len(body) / 1e6, 1), "features_per_s": round(n / dt)}
+    return {
+        "features": n,
+        "seconds": round(dt, 3),
+        "MB": round(len(body) / 1e6, 1),
+        "features_per_s": round(n / dt),
+    }
 
 
 def paging_throughput(base: str, path: str, limit: int = 10_000) -> dict[str, float]:
@@ -308,7 +325,9 @@ def main() -> None:
         seconds = generate(url, args.projects, stored_properties=not args.no_stored_properties)
         say(f"generated {args.projects} synthetic projects in {seconds:.1f} s")
         env = {"GEOAPP_DATABASE_URL": url, "GEOAPP_MAX_PAGE_SIZE": "10000"}
-        with gunicorn("geoapp:create_app()", free_port(), env, workers=args.workers, threads=args.threads) as base:
+        with gunicorn(
+            "geoapp:create_app()", free_port(), env, workers=args.workers, threads=args.threads
+        ) as base:
             say(f"geoapp under gunicorn ({args.workers} workers × {args.threads} threads): {base}")
             paths = items_paths()
             _, body = Client(base).get(paths[0])
@@ -316,7 +335,11 @@ def main() -> None:
             say(f"sample page: numberMatched={doc['numberMatched']} numberReturned={doc['numberReturned']}")
             lat = latency(base, paths, args.requests)
             say(f"items?limit=100&bbox&category  {lat}   (target p95 ≤ 50 ms)")
-            lat1 = latency(base, [f"/collections/projects/items/{random.randint(1, args.projects)}" for _ in range(50)], 100)
+            lat1 = latency(
+                base,
+                [f"/collections/projects/items/{random.randint(1, args.projects)}" for _ in range(50)],
+                100,
+            )
             say(f"items/{{id}}                      {lat1}")
             runs = [throughput(base, "/download/projects.geojson") for _ in range(3)]
             best = max(runs, key=lambda r: r["features_per_s"])

@@ -26,14 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import shapely  # noqa: E402  (before SpatiaLite: see geoapp.backend)
+import shapely  # noqa: E402  (before SpatiaLite: see geoapp.store.backend)
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from geoapp.db import Database  # noqa: E402
-from geoapp.gaz import get_gazetteer, sync_places  # noqa: E402
-from geoapp.models import Document, Mention, Meta, Project, ProjectCounty  # noqa: E402
+from geoapp.catalog.style import CATEGORIES, STATUSES  # noqa: E402
 from geoapp.settings import load_settings  # noqa: E402
-from geoapp.style import CATEGORIES, STATUSES  # noqa: E402
+from geoapp.store.database import Database  # noqa: E402
+from geoapp.store.gazetteer import get_gazetteer, sync_places  # noqa: E402
+from geoapp.store.models import Document, Mention, Meta, Project, ProjectCounty  # noqa: E402
 
 DB_FILE = ROOT / "var" / "bench-render.sqlite"
 TARGET_COUNTY, TARGET_CODE, TARGET_N = "垫江县", "500231", 300
@@ -55,7 +55,9 @@ def build(path: Path, settings: dict) -> None:
     report = ingest_files(db, gaz, sorted((ROOT / "seeds").glob("*.txt")))
     assert report.failed == 0, report.lines()
     with db.session() as s:
-        have = s.scalar(select(func.count()).select_from(ProjectCounty).where(ProjectCounty.county_code == TARGET_CODE))
+        have = s.scalar(
+            select(func.count()).select_from(ProjectCounty).where(ProjectCounty.county_code == TARGET_CODE)
+        )
         add_synthetic(s, gaz, TARGET_N - have)
         s.add(Meta(key="bench_render", value="complete"))
     db.dispose()
@@ -68,8 +70,14 @@ def add_synthetic(session, gaz, n: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     county = gaz.county(TARGET_COUNTY)
     area = county.geometry
-    doc = Document(file_name="bench_render.txt", sha256="b" * 64, title="合成规划文件", county_code=TARGET_CODE,
-                   county_name=TARGET_COUNTY, text="合成")
+    doc = Document(
+        file_name="bench_render.txt",
+        sha256="b" * 64,
+        title="合成规划文件",
+        county_code=TARGET_CODE,
+        county_name=TARGET_COUNTY,
+        text="合成",
+    )
     session.add(doc)
     session.flush()
     works = ["公路", "污水处理厂", "产业园", "水库", "物流园", "景区", "综合管廊", "光伏电站", "学校", "医院"]
@@ -83,24 +91,51 @@ def add_synthetic(session, gaz, n: int, seed: int = 7) -> None:
         if r < 0.80:
             wkt, precision = f"POINT({x:.6f} {y:.6f})", 2
         elif r < 0.95:
-            wkt, precision = f"LINESTRING({x:.6f} {y:.6f},{x + 0.04:.6f} {y + 0.02:.6f},{x + 0.08:.6f} {y + 0.01:.6f})", 5
+            wkt, precision = (
+                f"LINESTRING({x:.6f} {y:.6f},{x + 0.04:.6f} {y + 0.02:.6f},{x + 0.08:.6f} {y + 0.01:.6f})",
+                5,
+            )
         else:
             wkt, precision = area.wkt, 3
         name = f"合成{works[i % len(works)]}{i + 1}号"
         pid = session.execute(
             insert(Project).returning(Project.id),
-            [{
-                "key": f"bench-render:{i}", "kind": "project", "name": name, "aliases": [],
-                "category": CATEGORIES[i % len(CATEGORIES)], "subtype": "other", "status": STATUSES[i % len(STATUSES)],
-                "county_code": TARGET_CODE, "county_name": TARGET_COUNTY,
-                "investment_wan": float(rng.randrange(500, 500_000)) if rng.random() < 0.4 else None,
-                "period_start": 2023, "period_end": 2027, "precision": precision, "location_class": 3,
-                "gazetteer_ids": [], "geom": f"SRID=4326;{wkt}",
-            }],
+            [
+                {
+                    "key": f"bench-render:{i}",
+                    "kind": "project",
+                    "name": name,
+                    "aliases": [],
+                    "category": CATEGORIES[i % len(CATEGORIES)],
+                    "subtype": "other",
+                    "status": STATUSES[i % len(STATUSES)],
+                    "county_code": TARGET_CODE,
+                    "county_name": TARGET_COUNTY,
+                    "investment_wan": float(rng.randrange(500, 500_000)) if rng.random() < 0.4 else None,
+                    "period_start": 2023,
+                    "period_end": 2027,
+                    "precision": precision,
+                    "location_class": 3,
+                    "gazetteer_ids": [],
+                    "geom": f"SRID=4326;{wkt}",
+                }
+            ],
         ).scalar_one()
-        session.add(ProjectCounty(project_id=pid, county_code=TARGET_CODE, county_name=TARGET_COUNTY, position=0))
-        session.add(Mention(project_id=pid, document_id=doc.id, section="合成", start=0, end=len(name), surface=name,
-                            sentence=name, status="planned"))
+        session.add(
+            ProjectCounty(project_id=pid, county_code=TARGET_CODE, county_name=TARGET_COUNTY, position=0)
+        )
+        session.add(
+            Mention(
+                project_id=pid,
+                document_id=doc.id,
+                section="合成",
+                start=0,
+                end=len(name),
+                surface=name,
+                sentence=name,
+                status="planned",
+            )
+        )
 
 
 def timed(fn) -> tuple[float, float, object]:
@@ -121,20 +156,25 @@ def main() -> None:
         t, _, _ = timed(lambda: build(DB_FILE, settings))
         print(f"built {DB_FILE.relative_to(ROOT)} in {t:.1f} s")
 
-    t_import, _, _ = timed(lambda: __import__("geoapp.rendering"))
-    from geoapp import create_app, rendering
-    from geoapp.api import Context
+    t_import, _, _ = timed(lambda: __import__("geoapp.maps.render"))
+    from geoapp import create_app
+    from geoapp.context import Context
+    from geoapp.maps import render as rendering
 
     db = Database(settings["database_url"])
     app = create_app({"database_url": settings["database_url"]})
     client = app.test_client()
     with db.session() as s:
         counts = {
-            name: s.scalar(select(func.count()).select_from(ProjectCounty).where(ProjectCounty.county_code == code))
+            name: s.scalar(
+                select(func.count()).select_from(ProjectCounty).where(ProjectCounty.county_code == code)
+            )
             for name, code in (("忠县", "500233"), (TARGET_COUNTY, TARGET_CODE))
         }
     print(f"database: {DB_FILE.relative_to(ROOT)} — projects per county: {counts}")
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; import geoapp.rendering {t_import:.2f} s")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; import geoapp.maps.render {t_import:.2f} s"
+    )
     print("image: 1600 × 1200 px at 150 dpi (the default); times in seconds (wall / CPU)\n")
 
     cases = [("忠县 (seeds)", {"county": ["忠县"]})]
@@ -170,9 +210,16 @@ def main() -> None:
                 if fmt == "png" and min(wall_med, cpu_med) > WARM_LIMIT_S:
                     failures.append(f"{name} {fmt}: warm {wall_med:.2f} s > {WARM_LIMIT_S} s")
                 if statistics.median(http) > CACHED_LIMIT_S:
-                    failures.append(f"{name} {fmt}: cached over HTTP {statistics.median(http) * 1000:.1f} ms > 20 ms")
-    print("\n* cold: the first image of the process, with loading the gazetteer, the font and the base layers")
-    print("targets: warm PNG ≤ 1 s, cached ≤ 20 ms —", "met" if not failures else "NOT met: " + "; ".join(failures))
+                    failures.append(
+                        f"{name} {fmt}: cached over HTTP {statistics.median(http) * 1000:.1f} ms > 20 ms"
+                    )
+    print(
+        "\n* cold: the first image of the process, with loading the gazetteer, the font and the base layers"
+    )
+    print(
+        "targets: warm PNG ≤ 1 s, cached ≤ 20 ms —",
+        "met" if not failures else "NOT met: " + "; ".join(failures),
+    )
     sys.exit(1 if failures else 0)
 
 

@@ -72,11 +72,17 @@ def main() -> None:
                 setattr(t, attr, getattr(t, attr) + getattr(s, attr))
             if args.misses:
                 for row in s.misses:
-                    print(f"  miss {doc.name[:3]} {kind:7} {row['name']}  [{row['category']}/{row['subtype']}]  {row['evidence']}")
+                    print(
+                        f"  miss {doc.name[:3]} {kind:7} {row['name']}  [{row['category']}/{row['subtype']}]  {row['evidence']}"
+                    )
         if args.extras:
             for it in result.extra:
-                print(f"  extra {doc.name[:3]} {it.kind:7} {it.name}  [{it.category}/{it.subtype}] p{it.precision}")
-    print(f"extracted items: {extracted}; not in the annotation: {extra} ({time.perf_counter() - started:.1f} s)")
+                print(
+                    f"  extra {doc.name[:3]} {it.kind:7} {it.name}  [{it.category}/{it.subtype}] p{it.precision}"
+                )
+    print(
+        f"extracted items: {extracted}; not in the annotation: {extra} ({time.perf_counter() - started:.1f} s)"
+    )
     for kind, s in totals.items():
         if s.total:
             print(

@@ -14,8 +14,8 @@ Run: .venv/bin/python bench/layer_coverage.py [--misses]
 
 from __future__ import annotations
 
-# The spatial libraries must load before SpatiaLite can (see geoapp.backend).
-import geoapp.backend  # noqa: F401  isort: skip
+# The spatial libraries must load before SpatiaLite can (see geoapp.store.backend).
+import geoapp.store.backend  # noqa: F401  isort: skip
 
 import argparse
 import csv
@@ -32,13 +32,24 @@ from sqlalchemy import select  # noqa: E402
 from gazetteer import Gazetteer  # noqa: E402
 from gazetteer.layerfile import ReadOptions  # noqa: E402
 from gazetteer.normalize import normalize, read_csv  # noqa: E402
-from geoapp.db import Database  # noqa: E402
 from geoapp.ingest import ingest_files  # noqa: E402
-from geoapp.layers import add_layer  # noqa: E402
-from geoapp.models import Project  # noqa: E402
+from geoapp.store.database import Database  # noqa: E402
+from geoapp.store.layers import add_layer  # noqa: E402
+from geoapp.store.models import Project  # noqa: E402
 
 LINES = {"road", "expressway", "national_highway", "railway", "high_speed_rail"}
-POINTS = {"station", "school", "hospital", "park", "substation", "port", "reservoir", "bridge", "airport", "power_plant"}
+POINTS = {
+    "station",
+    "school",
+    "hospital",
+    "park",
+    "substation",
+    "port",
+    "reservoir",
+    "bridge",
+    "airport",
+    "power_plant",
+}
 SUBTYPE_ALIASES = {"high_speed_rail": "railway"}
 
 
@@ -73,16 +84,24 @@ def write_osm(path: Path, rows: list[dict[str, str]], gaz: Gazetteer) -> None:
         if row["subtype"] in LINES:
             refs = []
             for k in range(3):
-                nodes.append(f'<node id="{nid}" version="1" lon="{lon - 0.05 + 0.05 * k:.6f}" lat="{lat + rng.uniform(-0.02, 0.02):.6f}"/>')
+                nodes.append(
+                    f'<node id="{nid}" version="1" lon="{lon - 0.05 + 0.05 * k:.6f}" lat="{lat + rng.uniform(-0.02, 0.02):.6f}"/>'
+                )
                 refs.append(nid)
                 nid += 1
-            ways.append(f'<way id="{wid}" version="1">' + "".join(f'<nd ref="{r}"/>' for r in refs) + tags + "</way>")
+            ways.append(
+                f'<way id="{wid}" version="1">' + "".join(f'<nd ref="{r}"/>' for r in refs) + tags + "</way>"
+            )
         else:
             x, y = lon + rng.uniform(-0.03, 0.03), lat + rng.uniform(-0.03, 0.03)
             nodes.append(f'<node id="{nid}" version="1" lon="{x:.6f}" lat="{y:.6f}">{tags}</node>')
             nid += 1
-    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
-                    + "\n".join(nodes + ways) + "\n</osm>\n", encoding="utf-8")
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+        + "\n".join(nodes + ways)
+        + "\n</osm>\n",
+        encoding="utf-8",
+    )
 
 
 def main() -> None:
@@ -96,12 +115,16 @@ def main() -> None:
         write_osm(osm, rows, gaz)
         db = Database(f"sqlite:///{tmp}/cov.sqlite")
         db.upgrade()
-        result = add_layer(db, gaz, osm, ReadOptions(), source="OSM-like layer from the annotations", name="osm")
+        result = add_layer(
+            db, gaz, osm, ReadOptions(), source="OSM-like layer from the annotations", name="osm"
+        )
         print(result.line())
         report = ingest_files(db, gaz, sorted((ROOT / "seeds").glob("*.txt")))
         assert report.failed == 0, report.lines()
         with db.session() as s:
-            projects = s.execute(select(Project.name, Project.aliases, Project.gazetteer_ids, Project.precision)).all()
+            projects = s.execute(
+                select(Project.name, Project.aliases, Project.gazetteer_ids, Project.precision)
+            ).all()
         db.dispose()
     by_name: dict[str, tuple] = {}
     for name, aliases, ids, precision in projects:
@@ -109,12 +132,16 @@ def main() -> None:
             by_name.setdefault(normalize(n), (ids, precision, name))
     found = [(r, by_name[normalize(r["name"])]) for r in rows if normalize(r["name"]) in by_name]
     on_layer = [(r, p) for r, p in found if any(i.startswith("layer:osm:") for i in p[0])]
-    print(f"annotated roads/stations/POIs: {len(rows)}; among the projects (name or alias): {len(found)}; "
-          f"placed on the layer: {len(on_layer)} = {len(on_layer) / max(1, len(found)):.1%}")
+    print(
+        f"annotated roads/stations/POIs: {len(rows)}; among the projects (name or alias): {len(found)}; "
+        f"placed on the layer: {len(on_layer)} = {len(on_layer) / max(1, len(found)):.1%}"
+    )
     if args.misses:
         for r, (ids, precision, name) in found:
             if not any(i.startswith("layer:osm:") for i in ids):
-                print(f"  {r['name']} ({r['county']}, {r['subtype']}) → project {name!r} precision {precision} {ids[:2]}")
+                print(
+                    f"  {r['name']} ({r['county']}, {r['subtype']}) → project {name!r} precision {precision} {ids[:2]}"
+                )
 
 
 if __name__ == "__main__":

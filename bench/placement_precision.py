@@ -9,8 +9,8 @@ county-level share is the share placed only at precision 3 (issue 13: from 55 % 
 
 from __future__ import annotations
 
-# The spatial libraries must load before SpatiaLite can (see geoapp.backend).
-import geoapp.backend  # noqa: F401  isort: skip
+# The spatial libraries must load before SpatiaLite can (see geoapp.store.backend).
+import geoapp.store.backend  # noqa: F401  isort: skip
 
 import argparse
 import sys

@@ -139,7 +139,11 @@ def concurrent(base: str, paths: list[str], clients: int, per_client: int) -> di
     dt = time.perf_counter() - t
     if errors:
         raise RuntimeError(errors[0])
-    return {"requests": clients * per_client, "seconds": round(dt, 2), "req_per_s": round(clients * per_client / dt, 1)}
+    return {
+        "requests": clients * per_client,
+        "seconds": round(dt, 2),
+        "req_per_s": round(clients * per_client / dt, 1),
+    }
 
 
 METRICS = ("latency", "concurrent", "item", "paging")
@@ -183,7 +187,9 @@ def main() -> None:
         peer_env = pygeoapi_config(Path(tmp), url, peer_port, 10_000)
         ours_env = {"GEOAPP_DATABASE_URL": url, "GEOAPP_MAX_PAGE_SIZE": "10000"}
         server = {"workers": args.workers, "threads": args.threads}
-        say(f"both under gunicorn -k gthread -w {args.workers} --threads {args.threads}; {args.clients} concurrent clients")
+        say(
+            f"both under gunicorn -k gthread -w {args.workers} --threads {args.threads}; {args.clients} concurrent clients"
+        )
         results: dict[str, dict[str, dict]] = {"geoapp": {}, "pygeoapi": {}}
         with (
             gunicorn("geoapp:create_app()", ours_port, ours_env, **server) as ours_base,
@@ -193,12 +199,16 @@ def main() -> None:
             bases = {"geoapp": ours_base, "pygeoapi": peer_base}
             for name, base in bases.items():
                 doc = json.loads(Client(base).get(items_paths()[0])[1])
-                say(f"  {name}: sample page numberMatched={doc.get('numberMatched')} returned={len(doc['features'])}")
+                say(
+                    f"  {name}: sample page numberMatched={doc.get('numberMatched')} returned={len(doc['features'])}"
+                )
             # both servers run side by side; the measurements alternate, best of --rounds each
             for metric in METRICS:
                 for _ in range(args.rounds):
                     for name, base in bases.items():
-                        results[name][metric] = better(metric, results[name].get(metric), measure(metric, base, args))
+                        results[name][metric] = better(
+                            metric, results[name].get(metric), measure(metric, base, args)
+                        )
                 for name in bases:
                     say(f"  {name:9s} {metric:10s} {results[name][metric]}")
 
@@ -206,8 +216,12 @@ def main() -> None:
     say("\nratio geoapp / pygeoapi (higher is better for geoapp)")
     say(f"  items?limit=100&bbox&category, {args.clients} clients: "
         f"{ours['concurrent']['req_per_s'] / peer['concurrent']['req_per_s']:.2f}× requests/s")  # fmt: skip
-    say(f"  same, sequential p50 latency:          {peer['latency']['p50_ms'] / ours['latency']['p50_ms']:.2f}× faster")
-    say(f"  items/{{id}} p50 latency:               {peer['item']['p50_ms'] / ours['item']['p50_ms']:.2f}× faster")
+    say(
+        f"  same, sequential p50 latency:          {peer['latency']['p50_ms'] / ours['latency']['p50_ms']:.2f}× faster"
+    )
+    say(
+        f"  items/{{id}} p50 latency:               {peer['item']['p50_ms'] / ours['item']['p50_ms']:.2f}× faster"
+    )
     say(f"  paging all features, limit=10000:       "
         f"{ours['paging']['features_per_s'] / peer['paging']['features_per_s']:.2f}× features/s")  # fmt: skip
 

@@ -18,15 +18,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import shapely  # noqa: E402,F401  (before SpatiaLite: see geoapp.backend)
+import shapely  # noqa: E402,F401  (before SpatiaLite: see geoapp.store.backend)
 from sqlalchemy import insert  # noqa: E402
 
 from gazetteer import Gazetteer  # noqa: E402
-from geoapp.db import Database  # noqa: E402
-from geoapp.models import Document, Mention, Project, ProjectCounty  # noqa: E402
-from geoapp.style import CATEGORIES, STATUSES, SUBTYPES  # noqa: E402
+from geoapp.catalog.style import CATEGORIES, STATUSES, SUBTYPES  # noqa: E402
+from geoapp.store.database import Database  # noqa: E402
+from geoapp.store.models import Document, Mention, Project, ProjectCounty  # noqa: E402
 
-WORKS = ["高速公路", "污水处理厂", "产业园", "水库", "物流园", "旅游度假区", "综合管廊", "光伏电站", "学校", "医院"]
+WORKS = [
+    "高速公路",
+    "污水处理厂",
+    "产业园",
+    "水库",
+    "物流园",
+    "旅游度假区",
+    "综合管廊",
+    "光伏电站",
+    "学校",
+    "医院",
+]
 
 
 def _random_point(rng: random.Random, geom) -> tuple[float, float]:
@@ -46,7 +57,9 @@ def generate(db: Database, n: int, seed: int = 42, batch: int = 5000) -> float:
     prepared = [(c, shapely.prepared.prep(c.geometry)) for c in counties]
     db.upgrade()
     with db.session() as s:
-        doc = Document(file_name="bench_synthetic.txt", sha256=f"{seed:064d}", title="合成规划文件", text="合成")
+        doc = Document(
+            file_name="bench_synthetic.txt", sha256=f"{seed:064d}", title="合成规划文件", text="合成"
+        )
         s.add(doc)
         s.flush()
         doc_id = doc.id
@@ -91,7 +104,12 @@ def generate(db: Database, n: int, seed: int = 42, batch: int = 5000) -> float:
             ids = list(s.scalars(insert(Project).returning(Project.id), projects))
             for pid, p in zip(ids, projects, strict=True):
                 counties_rows.append(
-                    {"project_id": pid, "county_code": p["county_code"], "county_name": p["county_name"], "position": 0}
+                    {
+                        "project_id": pid,
+                        "county_code": p["county_code"],
+                        "county_name": p["county_name"],
+                        "position": 0,
+                    }
                 )
                 mentions.append(
                     {

@@ -9,6 +9,8 @@ IATI precision code, a location class, its source and how it was found.
 ['梁平区–忠县–石柱土家族自治县']
 """
 
+import logging
+
 from gazetteer.errors import BuildError, DataError, GazetteerError
 from gazetteer.model import Entry, Match
 from gazetteer.precision import describe as describe_precision
@@ -27,3 +29,6 @@ __all__ = [
     "MAX_QUERY_LENGTH",
     "describe_precision",
 ]
+
+# A library logs, the application decides where to (nothing is printed unless it does).
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -21,6 +21,7 @@ Order of the build:
 from __future__ import annotations
 
 import hashlib
+import logging
 import pickle
 import time
 from collections import defaultdict
@@ -37,6 +38,8 @@ from gazetteer.errors import DataError
 from gazetteer.model import Entry
 from gazetteer.normalize import DATA_DIR, normalize, read_csv, strip_admin_suffix
 from gazetteer.sources import CNMAPS, GEONAMES, admin_units, geonames_places, package_version
+
+log = logging.getLogger(__name__)
 
 __all__ = ["BUILD_VERSION", "GazetteerData", "build", "cache_key", "load_or_build"]
 
@@ -101,7 +104,9 @@ class _Builder:
         self.by_id: dict[str, int] = {}
         self.counties: list[Entry] = []
         self.county_by_name: dict[str, Entry] = {}
-        self.admin_alias_rows = read_csv("admin_aliases.csv") if (DATA_DIR / "admin_aliases.csv").exists() else []
+        self.admin_alias_rows = (
+            read_csv("admin_aliases.csv") if (DATA_DIR / "admin_aliases.csv").exists() else []
+        )
         self.historical: dict[str, list[str]] = defaultdict(list)  # current name → old names
         for row in self.admin_alias_rows:
             self.historical[row["name"]].append(row["alias"])
@@ -245,7 +250,11 @@ class _Builder:
             if not hits:
                 raise DataError(f"{where}: no GeoNames place {seat!r} inside {county.name}")
             best = max(hits, key=lambda p: p.population)
-            out[county.id] = (best.lon, best.lat, f"GeoNames {best.geonameid} ({seat}); seat named by {row['source']}")
+            out[county.id] = (
+                best.lon,
+                best.lat,
+                f"GeoNames {best.geonameid} ({seat}); seat named by {row['source']}",
+            )
         return out
 
     # -- 3. townships
@@ -254,7 +263,9 @@ class _Builder:
         # (by county code: names repeat across provinces; a county outside the loaded
         # region is skipped). Only Chongqing's go by their bare stems (三甲 for 三甲镇): a
         # stem of some Sichuan township is no evidence that a phrase names a place.
-        rows = [(r, True) for r in read_csv("townships.csv")] + [(r, False) for r in read_csv("townships_region.csv")]
+        rows = [(r, True) for r in read_csv("townships.csv")] + [
+            (r, False) for r in read_csv("townships_region.csv")
+        ]
         used: set[int] = set()
         for row, required in rows:
             by_code = self.by_id.get(f"adm:{row.get('county_code', '')}")
@@ -594,8 +605,16 @@ def load_or_build(path: Path, *, rebuild: bool = False) -> GazetteerData:
             if stored_key == key:
                 return data
         except Exception:  # a corrupt or foreign cache is rebuilt, not trusted
-            pass
+            log.info("gazetteer cache %s is unreadable; rebuilding it", path, exc_info=True)
+        else:
+            log.info(
+                "gazetteer cache %s is from other inputs (key %s, now %s); rebuilding it",
+                path,
+                stored_key,
+                key,
+            )
     data = build()
+    log.info("gazetteer built: %d entries in %s s", len(data.entries), data.meta.get("built_in_s"))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "wb") as fh:

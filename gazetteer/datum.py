@@ -107,9 +107,7 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike, *, tolerance: float = 1e-10):
         elon, elat = np.asarray(flon) - glon, np.asarray(flat) - glat
         wlon = wlon - elon
         wlat = wlat - elat
-        if np.nanmax(np.abs(elon), initial=0) < tolerance and np.nanmax(
-            np.abs(elat), initial=0
-        ) < tolerance:
+        if np.nanmax(np.abs(elon), initial=0) < tolerance and np.nanmax(np.abs(elat), initial=0) < tolerance:
             break
     return _unwrap(lon, lat, wlon, wlat)
 

@@ -95,7 +95,9 @@ def read_layer(path: str | Path, options: ReadOptions) -> LayerTable:
     else:
         frame = _read_frame(path, fmt, options)
         if not len(frame):
-            raise LayerError(f"{path.name} has no features" + (f" in layer {options.layer!r}" if options.layer else ""))
+            raise LayerError(
+                f"{path.name} has no features" + (f" in layer {options.layer!r}" if options.layer else "")
+            )
         table = _table_from_frame(frame, options)
     _validate(table, options)
     merge_lines(table)
@@ -233,7 +235,9 @@ def _to_wgs84(geoms: np.ndarray, file_crs, o: ReadOptions) -> np.ndarray:
         return shapely.transform(geoms, lambda c: np.column_stack(gcj02_to_wgs84(c[:, 0], c[:, 1])))
     crs = _crs_of(o.crs) if o.crs else file_crs
     if crs is None:
-        raise LayerError("the file does not say its coordinate system: give --crs EPSG:4490 (or --datum gcj02)")
+        raise LayerError(
+            "the file does not say its coordinate system: give --crs EPSG:4490 (or --datum gcj02)"
+        )
     if crs.to_epsg() == 4326 or crs.equals("OGC:CRS84"):
         return geoms
     from pyproj import Transformer
@@ -278,7 +282,9 @@ def _check_names(t: LayerTable, o: ReadOptions) -> None:
         return
     if empty:
         hint = "" if o.skip_unnamed else " (--skip-unnamed imports the named ones)"
-        raise LayerError(_rows(np.array(empty), t, f"have an empty or one-character name in {o.name_field!r}") + hint)
+        raise LayerError(
+            _rows(np.array(empty), t, f"have an empty or one-character name in {o.name_field!r}") + hint
+        )
 
 
 def _keep(t: LayerTable, mask: np.ndarray) -> None:
@@ -293,7 +299,9 @@ def _keep(t: LayerTable, mask: np.ndarray) -> None:
 
 def _rows(idx: np.ndarray, t: LayerTable, what: str) -> str:
     first = int(idx[0])
-    label = f"feature {first + 1}" + (f" ({t.names[first]})" if first < len(t.names) and t.names[first] else "")
+    label = f"feature {first + 1}" + (
+        f" ({t.names[first]})" if first < len(t.names) and t.names[first] else ""
+    )
     return f"{len(idx)} of {len(t.names)} features {what}; first: {label}"
 
 

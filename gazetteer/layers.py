@@ -80,7 +80,9 @@ class LayerIndex:
     point-in-county test), used for features whose file named no county.
     """
 
-    def __init__(self, layers: list[LayerFeatures], counties: Callable | None = None, skip: Iterable[str] = ()):
+    def __init__(
+        self, layers: list[LayerFeatures], counties: Callable | None = None, skip: Iterable[str] = ()
+    ):
         self.layers = layers
         self._counties = counties
         self._by_name = {layer.info.name: n for n, layer in enumerate(layers)}

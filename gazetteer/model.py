@@ -43,6 +43,7 @@ def cached_geojson(geometry: BaseGeometry) -> str:
     _GEOJSON[id(geometry)] = (geometry, text)
     return text
 
+
 #: Entry kinds, from largest to smallest administrative level, then non-administrative.
 KINDS = ("country", "province", "city", "county", "township", "locality", "feature", "line")
 

@@ -49,7 +49,9 @@ def parse_hstore(text: str | None) -> dict[str, str]:
 
 @cache
 def _rules() -> tuple[tuple[str, str, str, int], ...]:
-    return tuple((r["key"], r["value"], r["subtype"], int(r["location_class"])) for r in read_csv("osm_tags.csv"))
+    return tuple(
+        (r["key"], r["value"], r["subtype"], int(r["location_class"])) for r in read_csv("osm_tags.csv")
+    )
 
 
 def osm_kind(tags: dict[str, str]) -> tuple[str, int] | None:
@@ -133,7 +135,9 @@ def read_osm(path: Path):
 
 def _tag_rows(frame) -> list[dict[str, str] | None]:
     """Each feature's tags (explicit columns + other_tags), or None when it has no name at all."""
-    columns = [c for c in frame.columns if c not in ("geometry", "other_tags", "osm_id", "osm_way_id", "z_order")]
+    columns = [
+        c for c in frame.columns if c not in ("geometry", "other_tags", "osm_id", "osm_way_id", "z_order")
+    ]
     values = {c: frame[c].tolist() for c in columns}
     others = frame["other_tags"].tolist() if "other_tags" in frame.columns else [None] * len(frame)
     plain_names = values.get("name") or [None] * len(frame)

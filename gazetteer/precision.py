@@ -17,7 +17,10 @@ __all__ = [
     "PROVINCE",
     "ESTIMATED",
     "COUNTRY",
+    "SUBCOUNTY",
     "PRECISION",
+    "SHORT",
+    "describe_short",
     "LOCATION_CLASS",
     "describe",
     "describe_class",
@@ -31,6 +34,7 @@ COUNTY = 3
 PROVINCE = 4
 ESTIMATED = 5
 COUNTRY = 6
+SUBCOUNTY = 9
 
 #: code → (Chinese, English)
 PRECISION: dict[int, tuple[str, str]] = {
@@ -44,6 +48,9 @@ PRECISION: dict[int, tuple[str, str]] = {
     8: ("位置为估计：中央政府", "estimated: central government"),
     9: ("位置为估计：区县以下行政区", "estimated: sub-county administrative area"),
 }
+
+#: code → a word or two in Chinese, for table cells (the full wording is :data:`PRECISION`)
+SHORT: dict[int, str] = {1: "精确", 2: "附近", 3: "区县", 4: "省级", 5: "示意", 6: "国家", 9: "乡镇级"}
 
 #: class → (Chinese, English)
 LOCATION_CLASS: dict[int, tuple[str, str]] = {
@@ -70,6 +77,15 @@ def describe(precision: int, lang: str = "zh") -> str:
     """The precision code in words (``lang`` is ``zh`` or ``en``)."""
     zh, en = PRECISION.get(precision, PRECISION[7])
     return zh if lang == "zh" else en
+
+
+def describe_short(precision: int) -> str:
+    """The precision code in a word or two (Chinese); the full wording where none is shorter.
+
+    >>> describe_short(3), describe_short(8)
+    ('区县', '位置为估计：中央政府')
+    """
+    return SHORT.get(precision) or describe(precision, "zh")
 
 
 def describe_class(location_class: int, lang: str = "zh") -> str:

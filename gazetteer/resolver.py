@@ -206,7 +206,9 @@ class Gazetteer:
         cached = self._along_cache.get(key)
         if cached is not None:
             return list(cached)
-        hits = [self._county_entries[int(i)] for i in self._outline_tree.query(geometry, predicate="intersects")]
+        hits = [
+            self._county_entries[int(i)] for i in self._outline_tree.query(geometry, predicate="intersects")
+        ]
         if geometry.geom_type == "LineString":
             hits.sort(key=lambda c: geometry.project(c.point_geometry))
         if len(self._along_cache) > 4096:
@@ -318,9 +320,13 @@ class Gazetteer:
         cut = len(q) - len(rest)
         if not rest:
             return q
-        if self.layers is not None and cut and any(
-            s.start < cut < s.end and any(is_layer_id(e.id) for e in s.entries)
-            for s in self.find_names(q, safe_only=False)
+        if (
+            self.layers is not None
+            and cut
+            and any(
+                s.start < cut < s.end and any(is_layer_id(e.id) for e in s.entries)
+                for s in self.find_names(q, safe_only=False)
+            )
         ):
             return q
         return rest
@@ -328,7 +334,9 @@ class Gazetteer:
     @staticmethod
     def _prefer(matches: list[Match], ctx: Entry) -> list[Match]:
         for m in matches:
-            if ctx.code in m.county_codes or (ctx.kind != "county" and ctx.code[:4] in {c[:4] for c in m.county_codes}):
+            if ctx.code in m.county_codes or (
+                ctx.kind != "county" and ctx.code[:4] in {c[:4] for c in m.county_codes}
+            ):
                 m.score += 0.1
         return matches
 
@@ -336,7 +344,12 @@ class Gazetteer:
         if context is not None:
             for m in matches:
                 codes = set(m.county_codes)
-                if context.kind == "county" and context.code in codes or context.kind == "city" and any(c[:4] == context.code[:4] for c in codes):
+                if (
+                    context.kind == "county"
+                    and context.code in codes
+                    or context.kind == "city"
+                    and any(c[:4] == context.code[:4] for c in codes)
+                ):
                     m.score += 0.3
                 elif any(c[:2] == context.code[:2] for c in codes):
                     m.score += 0.05
@@ -371,7 +384,11 @@ class Gazetteer:
         here = self.get(best.gazetteer_id)
         rivals = []
         for m in others:
-            if not is_layer_id(m.gazetteer_id) or best.score - m.score >= 0.1 or m.matched_name != best.matched_name:
+            if (
+                not is_layer_id(m.gazetteer_id)
+                or best.score - m.score >= 0.1
+                or m.matched_name != best.matched_name
+            ):
                 continue
             other = self.get(m.gazetteer_id)
             if here is not None and other is not None and _km(here.point, other.point) > _LAYER_SAME_PLACE_KM:
@@ -379,7 +396,8 @@ class Gazetteer:
         if not rivals:
             return
         best.ambiguous_with = tuple(
-            f"{m.matched_name} (layer {layer_of(m.gazetteer_id)}, {e.point[0]:.4f},{e.point[1]:.4f})" for m, e in rivals
+            f"{m.matched_name} (layer {layer_of(m.gazetteer_id)}, {e.point[0]:.4f},{e.point[1]:.4f})"
+            for m, e in rivals
         )
         layers = sorted({layer_of(m.gazetteer_id) for m, _ in rivals} | {layer_of(best.gazetteer_id)})
         best.note = (best.note + " " if best.note else "") + (
@@ -413,7 +431,9 @@ class Gazetteer:
             estimated=estimated,
             method=method,
             note=e.note if (e.note and e.note.startswith("GeoNames has no point")) else "",
-            parts=[self._part(e)] if e.kind != "line" or from_layer else [self._part(self.get(w)) for w in e.waypoints],
+            parts=[self._part(e)]
+            if e.kind != "line" or from_layer
+            else [self._part(self.get(w)) for w in e.waypoints],
             footprint=e.footprint,
         )
 
@@ -460,7 +480,9 @@ class Gazetteer:
         if len(stops) < 2 or any(s is None for s in stops):
             return None
         options = [stops[:k] + [place] + stops[k:] for k in range(1, len(stops))]
-        best = min(options, key=lambda route: sum(_km(a.point, b.point) for a, b in itertools.pairwise(route)))
+        best = min(
+            options, key=lambda route: sum(_km(a.point, b.point) for a, b in itertools.pairwise(route))
+        )
         via = self._line_through(best, line.query, line.method, line.score)
         if via is not None:
             via.subtype = line.subtype
@@ -559,7 +581,11 @@ class Gazetteer:
             if not 2 <= len(rest) <= 8:
                 continue
             place = self._best_entry(rest, context)
-            if place is None or place.kind not in ("county", "city") or place.geometry.geom_type not in _AREAS:
+            if (
+                place is None
+                or place.kind not in ("county", "city")
+                or place.geometry.geom_type not in _AREAS
+            ):
                 continue
             # the route with its qualifiers (渝怀铁路二线) if the gazetteer knows it so, else without
             lines = (
@@ -639,7 +665,11 @@ class Gazetteer:
         code = _ROUTE_CODE.match(q)
         if not code:
             return []
-        return [self._match(query, e, "code", "code", 0.8) for e, how in self._lookup(code.group(1)) if e.kind == "line"]
+        return [
+            self._match(query, e, "code", "code", 0.8)
+            for e, how in self._lookup(code.group(1))
+            if e.kind == "line"
+        ]
 
     def _corridor(self, q: str, query: str, context: Entry | None) -> list[Match]:
         stem, subtype = self._strip_route_suffix(q)
@@ -717,7 +747,9 @@ class Gazetteer:
         return out
 
     # ------------------------------------------------------------------ running text
-    def find_names(self, text: str, *, safe_only: bool = True, kinds: Iterable[str] | None = None) -> list[NameSpan]:
+    def find_names(
+        self, text: str, *, safe_only: bool = True, kinds: Iterable[str] | None = None
+    ) -> list[NameSpan]:
         """Known names in ``text``, longest first, not overlapping.
 
         With ``safe_only`` (for running text) only names that cannot be ordinary

@@ -7,19 +7,24 @@ overridable for tests.
 
 from __future__ import annotations
 
-# The spatial libraries must load before SpatiaLite can (see geoapp.backend).
-import geoapp.backend  # noqa: F401  isort: skip
+# The spatial libraries must load before SpatiaLite can (see geoapp.store.backend).
+import geoapp.store.backend  # noqa: F401  isort: skip
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
-from geoapp.settings import PROJECT_ROOT, load_settings
+from geoapp.settings import STATIC_DIR, load_settings
 
 __all__ = ["create_app", "__version__"]
 
 __version__ = "0.1.0"
+
+# Commands print their own one-line results; logs are shown where the app configures them
+# (GEOAPP_LOG_LEVEL, see geoapp.web.requestlog), never through logging's last-resort handler.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,13 +32,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     ``test_config`` overrides settings by name (``{"database_url": "sqlite:///…"}``).
     """
-    from geoapp import db
-    from geoapp.web import register
+    from geoapp.web import boundary, register
 
     settings = load_settings(overrides=test_config)
     app = Flask(
         __name__,
-        static_folder=str(PROJECT_ROOT / "static"),
+        static_folder=str(STATIC_DIR),
         static_url_path="/static",
         template_folder="web/templates",
     )
@@ -44,6 +48,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.json.ensure_ascii = False  # Chinese as UTF-8, not \u escapes
     app.json.sort_keys = False
-    db.init_app(app)
+    boundary.init_app(app)
     register(app)
     return app

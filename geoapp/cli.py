@@ -6,8 +6,8 @@ non-zero: 2 for bad usage or configuration, 1 for work that failed.
 
 from __future__ import annotations
 
-# The spatial libraries must load before SpatiaLite can (see geoapp.backend).
-import geoapp.backend  # noqa: F401  isort: skip
+# The spatial libraries must load before SpatiaLite can (see geoapp.store.backend).
+import geoapp.store.backend  # noqa: F401  isort: skip
 
 import contextlib
 import json
@@ -37,13 +37,13 @@ class _Ctx:
     @property
     def db(self):
         if self._db is None:
-            from geoapp.db import Database
+            from geoapp.store.database import Database
 
             self._db = Database(self.settings["database_url"])
         return self._db
 
     def gazetteer(self):
-        from geoapp.gaz import get_gazetteer
+        from geoapp.store.gazetteer import get_gazetteer
 
         return get_gazetteer(self.settings["gazetteer_cache"])
 
@@ -55,7 +55,7 @@ class _Ctx:
         url = make_url(self.settings["database_url"])
         if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
             return self.gazetteer()
-        from geoapp.layers import placer
+        from geoapp.store.layers import placer
 
         try:
             return placer(self.db, self.gazetteer())
@@ -84,8 +84,8 @@ def db() -> None:
 @pass_ctx
 def db_init(ctx: _Ctx, force_places: bool) -> None:
     """Create or migrate the schema and load the gazetteer's places (idempotent)."""
-    from geoapp.gaz import sync_places
-    from geoapp.ogc_sources.projects import refresh_stored_properties, stored_properties_complete
+    from geoapp.catalog.sources.projects import refresh_stored_properties, stored_properties_complete
+    from geoapp.store.gazetteer import sync_places
 
     ctx.db.upgrade()
     gaz = ctx.gazetteer()
@@ -111,7 +111,7 @@ def db_status(ctx: _Ctx) -> None:
 
     Exit code: 0 the schema is current, 3 there is no schema (run ``geoapp db init``),
     4 the schema is older than the code (``geoapp db init`` migrates it)."""
-    from geoapp.db import current_revision, head_revision
+    from geoapp.store.database import current_revision, head_revision
 
     current, newest = current_revision(ctx.db.engine), head_revision()
     click.echo(f"{ctx.db.dialect}: revision {current} (newest {newest})")
@@ -192,19 +192,40 @@ def gazetteer_group() -> None:
 @click.option("--datum", type=click.Choice(["gcj02"]), help="Coordinates are GCJ-02 (Amap/Tencent exports).")
 @click.option("--encoding", help="Attribute encoding (default: the .cpg, else UTF-8, else GBK).")
 @click.option("--licence", help="Licence/attribution text (OSM files: ODbL attribution by default).")
-@click.option("--precision", default=1, show_default=True, type=int, help="IATI precision of the features: 1 or 2.")
+@click.option(
+    "--precision", default=1, show_default=True, type=int, help="IATI precision of the features: 1 or 2."
+)
 @click.option("--radius-km", type=float, help="Uncertainty radius of each feature, km.")
 @click.option("--name", "layer_name", help="Name of the layer in geoapp (default: the file name).")
-@click.option("--skip-unnamed", is_flag=True, help="Leave out features with an empty name instead of failing.")
+@click.option(
+    "--skip-unnamed", is_flag=True, help="Leave out features with an empty name instead of failing."
+)
 @pass_ctx
-def gazetteer_add(ctx: _Ctx, file: Path, source: str, layer_name: str | None, licence: str | None,
-                  precision: int, radius_km: float | None, **read: Any) -> None:
+def gazetteer_add(
+    ctx: _Ctx,
+    file: Path,
+    source: str,
+    layer_name: str | None,
+    licence: str | None,
+    precision: int,
+    radius_km: float | None,
+    **read: Any,
+) -> None:
     """Import FILE as a layer of named features (one transaction: all of it or nothing)."""
     from gazetteer.layerfile import ReadOptions
-    from geoapp.layers import add_layer
+    from geoapp.store.layers import add_layer
 
-    result = add_layer(ctx.db, ctx.gazetteer(), file, ReadOptions(**read), source=source, name=layer_name,
-                       licence=licence, precision=precision, radius_km=radius_km)
+    result = add_layer(
+        ctx.db,
+        ctx.gazetteer(),
+        file,
+        ReadOptions(**read),
+        source=source,
+        name=layer_name,
+        licence=licence,
+        precision=precision,
+        radius_km=radius_km,
+    )
     click.echo(result.line())
     click.echo("run `geoapp regeocode` to re-place the stored projects with it")
 
@@ -213,7 +234,7 @@ def gazetteer_add(ctx: _Ctx, file: Path, source: str, layer_name: str | None, li
 @pass_ctx
 def gazetteer_layers(ctx: _Ctx) -> None:
     """List the imported layers: name, source, features, CRS, imported at."""
-    from geoapp.layers import list_layers
+    from geoapp.store.layers import list_layers
 
     layers = list_layers(ctx.db)
     if not layers:
@@ -230,7 +251,7 @@ def gazetteer_layers(ctx: _Ctx) -> None:
 @pass_ctx
 def gazetteer_remove(ctx: _Ctx, name: str) -> None:
     """Delete the layer NAME and its features."""
-    from geoapp.layers import remove_layer
+    from geoapp.store.layers import remove_layer
 
     n = remove_layer(ctx.db, name)
     click.echo(f"removed layer {name} ({n} features); run `geoapp regeocode` to re-place the stored projects")
@@ -238,13 +259,17 @@ def gazetteer_remove(ctx: _Ctx, name: str) -> None:
 
 @cli.command()
 @click.option("--county", help="Only the projects of this county (name or adcode).")
-@click.option("--all", "everything", is_flag=True,
-              help="Re-place every project, not only those a layer places (or placed).")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Re-place every project, not only those a layer places (or placed).",
+)
 @pass_ctx
 def regeocode(ctx: _Ctx, county: str | None, everything: bool) -> None:
     """Re-place stored projects with the gazetteer and layers, without re-reading documents."""
     from gazetteer import UnknownPlace
-    from geoapp.regeocode import regeocode as run
+    from geoapp.ingest.regeocode import regeocode as run
 
     code = None
     if county:
@@ -316,7 +341,16 @@ def _filter_args(kwargs: dict[str, Any]) -> dict[str, list[str]]:
     for key in ("category", "subtype", "status", "county"):
         if kwargs.get(key):
             args[key] = list(kwargs[key])
-    for key in ("corridor", "distance_km", "year_from", "year_to", "investment_min", "investment_max", "q", "bbox"):
+    for key in (
+        "corridor",
+        "distance_km",
+        "year_from",
+        "year_to",
+        "investment_min",
+        "investment_max",
+        "q",
+        "bbox",
+    ):
         if kwargs.get(key) not in (None, ""):
             args[key] = [str(kwargs[key])]
     return args
@@ -332,23 +366,40 @@ _EXPORT_FORMATS = ["geojson", "gpkg", "shp", "csv", "xlsx", "kml", "kmz", "fgb"]
 
 def file_options(func):
     """--format, --output, --crs and --bom, shared by every ``geoapp export`` command."""
-    for option in reversed([
-        click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS), default="geojson", show_default=True),
-        click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="File to write."),
-        click.option("--crs", default="CRS84", show_default=True,
-                     help="CRS84, EPSG:4326, EPSG:4490, EPSG:4544, EPSG:4545 or gcj02."),
-        click.option("--bom/--no-bom", default=True, show_default=True,
-                     help="CSV: start with a UTF-8 byte-order mark (Excel needs it to read Chinese)."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--format", "fmt", type=click.Choice(_EXPORT_FORMATS), default="geojson", show_default=True
+            ),
+            click.option(
+                "--output", "-o", required=True, type=click.Path(path_type=Path), help="File to write."
+            ),
+            click.option(
+                "--crs",
+                default="CRS84",
+                show_default=True,
+                help="CRS84, EPSG:4326, EPSG:4490, EPSG:4544, EPSG:4545 or gcj02.",
+            ),
+            click.option(
+                "--bom/--no-bom",
+                default=True,
+                show_default=True,
+                help="CSV: start with a UTF-8 byte-order mark (Excel needs it to read Chinese).",
+            ),
+        ]
+    ):
         func = option(func)
     return func
 
 
-def _export(ctx: _Ctx, source: str, filters: dict[str, list[str]], fmt: str, output: Path, crs: str, bom: bool) -> None:
-    from geoapp.exporting import export_file
+def _export(
+    ctx: _Ctx, source: str, filters: dict[str, list[str]], fmt: str, output: Path, crs: str, bom: bool
+) -> None:
+    from geoapp.exports.downloads import export_file
     from geoapp.progress import bar
 
     with contextlib.ExitStack() as stack:
+
         def progress(total: int):
             return stack.enter_context(bar(total, f"exporting {source}"))
 
@@ -367,14 +418,27 @@ def export_projects(ctx: _Ctx, fmt: str, output: Path, crs: str, bom: bool, **kw
 
 @export.command("places")
 @file_options
-@click.option("--kind", multiple=True, type=click.Choice(["township", "locality", "feature"]),
-              help="Kind(s) of place (default: all three).")
+@click.option(
+    "--kind",
+    multiple=True,
+    type=click.Choice(["township", "locality", "feature"]),
+    help="Kind(s) of place (default: all three).",
+)
 @click.option("--county", help="County name or adcode.")
 @click.option("--name", help="Text in the name.")
 @click.option("--bbox", help="minlon,minlat,maxlon,maxlat (WGS84).")
 @pass_ctx
-def export_places(ctx: _Ctx, fmt: str, output: Path, crs: str, bom: bool, kind: tuple[str, ...],
-                  county: str | None, name: str | None, bbox: str | None) -> None:
+def export_places(
+    ctx: _Ctx,
+    fmt: str,
+    output: Path,
+    crs: str,
+    bom: bool,
+    kind: tuple[str, ...],
+    county: str | None,
+    name: str | None,
+    bbox: str | None,
+) -> None:
     """Export the gazetteer's places (townships, localities, features) as the database holds them:
     names, kinds, codes, aliases, precision and source."""
     filters = {"kind": list(kind)} if kind else {}
@@ -392,15 +456,24 @@ def export_places(ctx: _Ctx, fmt: str, output: Path, crs: str, bom: bool, kind: 
 @click.option("--labels/--no-labels", default=True, show_default=True)
 @filter_options
 @pass_ctx
-def render(ctx: _Ctx, output: Path, width: int, height: int, dpi: int, title: str | None, labels: bool, **kwargs: Any) -> None:
+def render(
+    ctx: _Ctx, output: Path, width: int, height: int, dpi: int, title: str | None, labels: bool, **kwargs: Any
+) -> None:
     """Render a static map image of the (filtered) projects.
 
     With several --county and ``{county}`` in --output (``maps/{county}.png``), one image per county."""
+    from geoapp.maps.render import render_to_file
     from geoapp.progress import bar
-    from geoapp.rendering import render_to_file
 
     args = _filter_args(kwargs)
-    args.update({"width": [str(width)], "height": [str(height)], "dpi": [str(dpi)], "labels": ["on" if labels else "off"]})
+    args.update(
+        {
+            "width": [str(width)],
+            "height": [str(height)],
+            "dpi": [str(dpi)],
+            "labels": ["on" if labels else "off"],
+        }
+    )
     if title:
         args["title"] = [title]
     if "{county}" not in str(output):
@@ -448,19 +521,26 @@ def wsgi_server(app, host: str, port: int, threads: int):
 @cli.command()
 @click.option("--host", help="Address to listen on (default GEOAPP_HOST).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (default GEOAPP_PORT).")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Requests served at once (waitress worker threads); more wait for a free thread.")
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests served at once (waitress worker threads); more wait for a free thread.",
+)
 @pass_ctx
 def serve(ctx: _Ctx, host: str | None, port: int | None, threads: int) -> None:
     """Serve the web app with waitress (a pool of --threads threads); gunicorn also works."""
     from geoapp import create_app
-    from geoapp.db import current_revision, head_revision
+    from geoapp.store.database import current_revision, head_revision
 
     # Refuse to serve a database that was never set up (or is behind the code): every
     # page would fail. One line that says what to do instead.
     current, newest = current_revision(ctx.db.engine), head_revision()
     if current != newest:
-        state = "has no schema" if current is None else f"has schema revision {current}, the code needs {newest}"
+        state = (
+            "has no schema" if current is None else f"has schema revision {current}, the code needs {newest}"
+        )
         raise DatabaseError(f"the database {state}: run `geoapp db init` first (or `make serve`)")
     app = create_app()
     host = host or ctx.settings["host"]
@@ -488,7 +568,10 @@ def main() -> None:
         click.echo(f"geoapp: error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:
-        click.echo(f"geoapp: error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
+        click.echo(
+            f"geoapp: error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "),
+            err=True,
+        )
         sys.exit(1)
     except Exception as exc:  # last resort: still one line, never a traceback
         from gazetteer import GazetteerError

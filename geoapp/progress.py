@@ -42,8 +42,9 @@ def printable(text: str) -> str:
 
 
 @contextlib.contextmanager
-def bar(total: int, label: str, stream: IO[str] | None | bool = True, show: Callable[[Any], str] | None = None
-        ) -> Iterator[Callable[..., None]]:
+def bar(
+    total: int, label: str, stream: IO[str] | None | bool = True, show: Callable[[Any], str] | None = None
+) -> Iterator[Callable[..., None]]:
     """A progress bar of ``total`` steps; yields ``step(n=1, item=None)``.
     ``stream``: True for standard error when it is a terminal; None for no bar."""
     out = sys.stderr if stream is True else stream
@@ -51,8 +52,10 @@ def bar(total: int, label: str, stream: IO[str] | None | bool = True, show: Call
         yield lambda n=1, item=None: None
         return
     shown = (lambda item: printable(show(item)) if item is not None else "") if show else None
-    with click.progressbar(length=max(total, 0), label=label, file=out, item_show_func=shown,
-                           show_pos=True, width=30) as progress:
+    with click.progressbar(
+        length=max(total, 0), label=label, file=out, item_show_func=shown, show_pos=True, width=30
+    ) as progress:
+
         def step(n: int = 1, item: Any = None) -> None:
             if item is not None:
                 progress.current_item = item

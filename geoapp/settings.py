@@ -19,10 +19,47 @@ from typing import Any
 
 from geoapp.errors import ConfigError
 
-__all__ = ["Setting", "SETTINGS", "load_settings", "PROJECT_ROOT"]
+__all__ = [
+    "Setting",
+    "SETTINGS",
+    "load_settings",
+    "PROJECT_ROOT",
+    "PACKAGE_DIR",
+    "STATIC_DIR",
+    "TEMPLATES_DIR",
+    "PACKAGE_DATA",
+    "DATA_DIR",
+]
 
-#: The repository (or installation) root: where ``var/`` and ``static/`` live.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The installed package; templates, front-end assets and data files ship inside it.
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The package's parent: the repository in a source checkout (site-packages when installed).
+PROJECT_ROOT = PACKAGE_DIR.parent
+#: Front-end assets served under ``/static`` (vendored: nothing is fetched from a CDN).
+STATIC_DIR = PACKAGE_DIR / "web" / "static"
+#: Data files shipped with the code: word lists, the style vocabulary, UI strings (see its README)
+PACKAGE_DATA = PACKAGE_DIR / "data"
+#: The HTML templates (Flask's and the framework-free pages' one set)
+TEMPLATES_DIR = PACKAGE_DIR / "web" / "templates"
+
+
+def _data_dir() -> Path:
+    """Where the default database and the gazetteer cache live.
+
+    ``GEOAPP_DATA_DIR`` when set; in a source checkout its ``var/`` (what ``make serve``
+    builds); otherwise the user's data directory (``$XDG_DATA_HOME/geoapp``), because an
+    installed package must not write into site-packages.
+    """
+    configured = os.environ.get("GEOAPP_DATA_DIR")
+    if configured:
+        return Path(configured)
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "var"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "geoapp"
+
+
+#: See :func:`_data_dir`; read once, when geoapp is imported.
+DATA_DIR = _data_dir()
 
 
 @dataclass(frozen=True)
@@ -55,23 +92,19 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "database_url",
-        f"sqlite:///{PROJECT_ROOT / 'var' / 'geoapp.sqlite'}",
+        f"sqlite:///{DATA_DIR / 'geoapp.sqlite'}",
         "SQLAlchemy URL of the database: a SpatiaLite file (sqlite:///path) by default, "
         "or PostGIS as postgresql+psycopg://user@host:port/db.",
     ),
     Setting(
         "gazetteer_cache",
-        str(PROJECT_ROOT / "var" / "gazetteer.pickle"),
+        str(DATA_DIR / "gazetteer.pickle"),
         "Where the built gazetteer is cached; rebuilt automatically when its inputs change.",
     ),
     Setting("host", "127.0.0.1", "Address `geoapp serve` listens on."),
     Setting("port", 5000, "Port `geoapp serve` listens on.", int, 1, 65535),
-    Setting(
-        "page_size", 100, "Default number of features per API page.", int, 1, 10_000
-    ),
-    Setting(
-        "max_page_size", 10_000, "Largest `limit` the feature API accepts.", int, 1, 1_000_000
-    ),
+    Setting("page_size", 100, "Default number of features per API page.", int, 1, 10_000),
+    Setting("max_page_size", 10_000, "Largest `limit` the feature API accepts.", int, 1, 1_000_000),
     Setting(
         "max_geocode_batch",
         10_000,

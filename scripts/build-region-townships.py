@@ -36,7 +36,9 @@ def main(dist: str) -> None:
         for row in csv.DictReader(fh):
             k = kind(row["name"])
             if row["provinceCode"] in PROVINCES and k and row["areaCode"] in counties:
-                out.writerow([row["code"], row["name"], counties[row["areaCode"]], row["areaCode"], k, SOURCE])
+                out.writerow(
+                    [row["code"], row["name"], counties[row["areaCode"]], row["areaCode"], k, SOURCE]
+                )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ def place_name(committee: str) -> str | None:
     if name == committee.strip():
         return None  # not a village or community committee (e.g. a work station)
     if not name.endswith(("村", "社区")):
-        name += "村" if "村" in committee[len(name):] else "社区"
+        name += "村" if "村" in committee[len(name) :] else "社区"
     return name
 
 

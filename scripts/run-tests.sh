@@ -12,4 +12,6 @@ export GEOAPP_TEST_CHROMIUM=${GEOAPP_TEST_CHROMIUM:-/usr/bin/chromium}
 echo "PostGIS test cluster: $GEOAPP_TEST_POSTGIS_URL"
 
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/lint-imports
 .venv/bin/python -m pytest "$@"

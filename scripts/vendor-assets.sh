@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Vendor the front-end assets that folium's generated pages load from CDNs,
-# so that pages work fully offline when served from static/vendor/.
+# so that pages work fully offline when served from geoapp/web/static/vendor/.
 #
 #   bash scripts/vendor-assets.sh
 #
@@ -8,23 +8,23 @@
 #   * `npm pack NAME@VERSION` for each pinned package into a temp dir, and
 #     checks the tarball's sha512 integrity against the pin below;
 #   * copies only the files folium needs into
-#     static/vendor/<package>-<version>/<path inside the package>, plus the
+#     geoapp/web/static/vendor/<package>-<version>/<path inside the package>, plus the
 #     package's licence file;
-#   * generates static/vendor/bootstrap-3.4.1/dist/css/bootstrap-glyphicons.css
+#   * generates geoapp/web/static/vendor/bootstrap-3.4.1/dist/css/bootstrap-glyphicons.css
 #     (glyphicon rules only, extracted from Bootstrap 3.4.1's dist/css/bootstrap.css);
-#   * generates static/vendor/awesome-rotate/leaflet.awesome.rotate.min.css
+#   * generates geoapp/web/static/vendor/awesome-rotate/leaflet.awesome.rotate.min.css
 #     (.fa-rotate-0 .. .fa-rotate-359, the classes folium.Icon(angle=N) sets);
-#   * writes static/vendor/manifest.json (folium CDN URL -> path under static/)
-#     and static/vendor/LICENSES.md, and checks every manifest target exists.
+#   * writes geoapp/web/static/vendor/manifest.json (folium CDN URL -> path under static/)
+#     and geoapp/web/static/vendor/LICENSES.md, and checks every manifest target exists.
 #
 # Needs: npm (and the node it ships with), tar. Network: the npm registry only.
-# Everything is built in a temp dir first; static/vendor/ is only touched once
+# Everything is built in a temp dir first; geoapp/web/static/vendor/ is only touched once
 # the whole build has succeeded. Only the directories this script owns are
-# replaced; anything else in static/vendor/ is left alone (and reported).
+# replaced; anything else in geoapp/web/static/vendor/ is left alone (and reported).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENDOR="$ROOT/static/vendor"
+VENDOR="$ROOT/geoapp/web/static/vendor"
 
 for tool in npm node tar; do
     command -v "$tool" >/dev/null 2>&1 || { echo "vendor-assets: '$tool' not found on PATH" >&2; exit 1; }
@@ -74,7 +74,7 @@ declare -A FILES=(
     # Distance measuring on the planner map (planner.js adds it). Not folium's MeasureControl:
     # that wraps leaflet-measure, whose lodash templates need eval(), which the CSP forbids.
     [leaflet.polylinemeasure-3.0.0]="Leaflet.PolylineMeasure.js Leaflet.PolylineMeasure.css"
-    # The try-it page /api?f=html (static/js/api-docs.js starts it). The bundle needs no
+    # The try-it page /api?f=html (geoapp/web/static/js/api-docs.js starts it). The bundle needs no
     # eval(): its one `new Function` is a fallback for browsers without globalThis.
     [swagger-ui-dist-5.35.0]="swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagger-ui.css NOTICE"
 )

@@ -12,7 +12,7 @@ the tests that need it are skipped — or fail when ``CI`` is set.
 
 from __future__ import annotations
 
-# The spatial libraries must load before SpatiaLite can (see geoapp.backend).
+# The spatial libraries must load before SpatiaLite can (see geoapp.store.backend).
 import pyogrio  # noqa: F401  isort: skip
 import pyproj  # noqa: F401  isort: skip
 import shapely  # noqa: F401  isort: skip
@@ -28,8 +28,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from gazetteer import Gazetteer
-from geoapp.db import Database, forget_database
-from geoapp.gaz import get_gazetteer, sync_places
+from geoapp.store.database import Database, forget_database
+from geoapp.store.gazetteer import get_gazetteer, sync_places
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -119,7 +119,9 @@ def _pg_create(name: str, template: str | None = None) -> str:
     if not template:
         import psycopg
 
-        with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=name, autocommit=True) as c:
+        with psycopg.connect(
+            host=url.host, port=url.port, user=url.username, dbname=name, autocommit=True
+        ) as c:
             c.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     return url.render_as_string(hide_password=False)
 

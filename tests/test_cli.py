@@ -161,7 +161,9 @@ def test_db_status_exit_code_says_what_to_do(tmp_path):
 
 
 def test_serve_refuses_a_database_without_schema(tmp_path):
-    result = run("serve", "--port", "5999", env={"GEOAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite'}"})
+    result = run(
+        "serve", "--port", "5999", env={"GEOAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite'}"}
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "geoapp: error: the database has no schema: run `geoapp db init` first (or `make serve`)"
@@ -179,7 +181,10 @@ def test_make_serve_database_step_rebuilds_a_file_never_set_up_and_keeps_a_good_
 
     def ensure():
         return subprocess.run(
-            [str(ROOT / "scripts" / "ensure-db.sh"), str(db), seed], capture_output=True, text=True, timeout=300
+            [str(ROOT / "scripts" / "ensure-db.sh"), str(db), seed],
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
 
     built = ensure()

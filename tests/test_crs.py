@@ -1,4 +1,4 @@
-"""geoapp.crs: the CRS registry, axis order, bbox transformation and GCJ-02."""
+"""geoapp.catalog.crs: the CRS registry, axis order, bbox transformation and GCJ-02."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from gazetteer.datum import gcj02_to_wgs84, wgs84_to_gcj02
-from geoapp.crs import (
+from geoapp.catalog.crs import (
     CRS84,
     CRS84_URI,
     REGISTRY,
@@ -49,7 +49,9 @@ def test_parse_crs_accepts_the_usual_spellings(value, key):
     assert parse_crs(value).key == key
 
 
-@pytest.mark.parametrize("value", ["EPSG:3857", "EPSG:4326x", "foo", "http://www.opengis.net/def/crs/EPSG/0/", "[EPSG:99]"])
+@pytest.mark.parametrize(
+    "value", ["EPSG:3857", "EPSG:4326x", "foo", "http://www.opengis.net/def/crs/EPSG/0/", "[EPSG:99]"]
+)
 def test_parse_crs_rejects_the_rest_naming_the_parameter(value):
     with pytest.raises(InvalidParameter, match="bbox-crs"):
         parse_crs(value, name="bbox-crs")
@@ -96,7 +98,9 @@ def test_gcj02_round_trip():
     offset_m = np.hypot((lon[0] - ZHONGXIAN[0]) * 96_000, (lat[0] - ZHONGXIAN[1]) * 111_000)
     assert 100 < offset_m < 1000  # the famous few hundred metres
     back = g(lon, lat)
-    assert (float(back[0][0]), float(back[1][0])) == pytest.approx(gcj02_to_wgs84(float(lon[0]), float(lat[0])))
+    assert (float(back[0][0]), float(back[1][0])) == pytest.approx(
+        gcj02_to_wgs84(float(lon[0]), float(lat[0]))
+    )
 
 
 def test_transform_geometries_rounds_to_the_crs_precision():
@@ -111,13 +115,17 @@ def test_transform_geometries_rounds_to_the_crs_precision():
 
 def test_bbox_to_crs84():
     assert bbox_to_crs84((107.0, 30.0, 108.0, 31.0), CRS84) == (107.0, 30.0, 108.0, 31.0)
-    assert bbox_to_crs84((30.0, 107.0, 31.0, 108.0), REGISTRY["EPSG:4326"]) == pytest.approx((107.0, 30.0, 108.0, 31.0))
+    assert bbox_to_crs84((30.0, 107.0, 31.0, 108.0), REGISTRY["EPSG:4326"]) == pytest.approx(
+        (107.0, 30.0, 108.0, 31.0)
+    )
     t = Transformer.from_crs("OGC:CRS84", "EPSG:4545")
     n0, e0 = t.transform(107.5, 30.0)
     n1, e1 = t.transform(108.5, 30.7)
     box = bbox_to_crs84((n0, e0, n1, e1), REGISTRY["EPSG:4545"])
     # a rectangle in metres covers at least the corners it was made from
-    assert box[0] <= 107.5 + 1e-6 and box[2] >= 108.5 - 1e-6 and box[1] <= 30.0 + 1e-6 and box[3] >= 30.7 - 1e-6
+    assert (
+        box[0] <= 107.5 + 1e-6 and box[2] >= 108.5 - 1e-6 and box[1] <= 30.0 + 1e-6 and box[3] >= 30.7 - 1e-6
+    )
     assert box[2] - box[0] < 1.2 and box[3] - box[1] < 0.9
 
 

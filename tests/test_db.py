@@ -2,9 +2,9 @@
 
 from sqlalchemy import func, inspect, select
 
-from geoapp.backend import PostGISBackend, SpatiaLiteBackend
-from geoapp.db import Database, current_revision, downgrade, head_revision, upgrade
-from geoapp.models import Document, Mention, Place, Project, ProjectCounty
+from geoapp.store.backend import PostGISBackend, SpatiaLiteBackend
+from geoapp.store.database import Database, current_revision, downgrade, head_revision, upgrade
+from geoapp.store.models import Document, Mention, Place, Project, ProjectCounty
 
 
 def _project(key="k1", name="测试高速", wkt="LINESTRING(107.9 30.2, 108.4 30.8)", **kw):
@@ -50,8 +50,18 @@ def test_model_round_trip_keeps_chinese_geometry_and_relations(empty_db):
         s.add_all([doc, project])
         s.flush()
         s.add(ProjectCounty(project_id=project.id, county_code="500233", county_name="忠县", position=0))
-        s.add(Mention(project_id=project.id, document_id=doc.id, section="一、", start=1, end=5,
-                      surface="测试高速", sentence="开工建设测试高速。", status="under_construction"))
+        s.add(
+            Mention(
+                project_id=project.id,
+                document_id=doc.id,
+                section="一、",
+                start=1,
+                end=5,
+                surface="测试高速",
+                sentence="开工建设测试高速。",
+                status="under_construction",
+            )
+        )
     with empty_db.session() as s:
         p = s.scalar(select(Project).where(Project.key == "k1"))
         assert p.name == "测试高速" and p.aliases == ["别名"] and p.investment_wan == 66163.0
@@ -68,8 +78,17 @@ def test_deleting_a_document_cascades_to_its_mentions(empty_db):
         project = _project(key="k2")
         s.add_all([doc, project])
         s.flush()
-        s.add(Mention(project_id=project.id, document_id=doc.id, start=0, end=1, surface="x",
-                      sentence="x", status="mentioned"))
+        s.add(
+            Mention(
+                project_id=project.id,
+                document_id=doc.id,
+                start=0,
+                end=1,
+                surface="x",
+                sentence="x",
+                status="mentioned",
+            )
+        )
     with empty_db.session() as s:
         s.delete(s.scalar(select(Document)))
     with empty_db.session() as s:
@@ -91,7 +110,9 @@ def test_distance_and_bbox_filters_agree_across_backends(empty_db):
         ).all()
         assert sorted(wide) == ["far", "near"]
         boxed = s.scalars(
-            select(Project.key).where(backend.bbox_filter("projects", Project.geom, Project.id, (105.5, 29.5, 106.5, 30.0)))
+            select(Project.key).where(
+                backend.bbox_filter("projects", Project.geom, Project.id, (105.5, 29.5, 106.5, 30.0))
+            )
         ).all()
         assert boxed == ["far"]
 

@@ -10,8 +10,9 @@ import pytest
 MODULES = [
     "geoapp.errors",
     "geoapp.settings",
-    "geoapp.exporting",
-    "geoapp.mapview",
+    "geoapp.context",
+    "geoapp.exports.downloads",
+    "geoapp.pages.planner_map",
     "geoapp.web.security",
     "geoapp.ingest.script",
     "geoapp.ingest.screen",

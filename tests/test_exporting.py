@@ -22,9 +22,9 @@ from sqlalchemy.engine import make_url
 
 from gazetteer.datum import wgs84_to_gcj02
 from geoapp import create_app
-from geoapp.db import forget_database
-from geoapp.exporting import SHAPEFILE_FIELDS
-from geoapp.models import Project
+from geoapp.exports.downloads import SHAPEFILE_FIELDS
+from geoapp.store.database import forget_database
+from geoapp.store.models import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGIS_URL = os.environ.get("GEOAPP_TEST_POSTGIS_URL")
@@ -49,7 +49,9 @@ def app(request, templates, tmp_path_factory):
         import psycopg
 
         u = make_url(url)
-        with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname="postgres", autocommit=True) as c:
+        with psycopg.connect(
+            host=u.host, port=u.port, user=u.username, dbname="postgres", autocommit=True
+        ) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
 
 
@@ -61,7 +63,7 @@ def client(app):
 @pytest.fixture(scope="module")
 def water(app) -> dict[int, tuple[str, object]]:
     """id → (name, CRS84 geometry) of the water projects, straight from the database."""
-    db = app.extensions["geoapp.db"]
+    db = app.extensions["geoapp.database"]
     with db.session() as s:
         rows = s.execute(
             select(Project.id, Project.name, func.ST_AsText(Project.geom)).where(Project.category == "water")
@@ -140,7 +142,9 @@ def test_shapefile_zip_contents(client, tmp_path):
     assert {"cat_label", "invest_wan", "prec_text", "loc_class"} <= set(df.columns)
 
 
-@pytest.mark.parametrize("query, bom", [("", True), ("&bom=true", True), ("&bom=false", False), ("&bom=0", False)])
+@pytest.mark.parametrize(
+    "query, bom", [("", True), ("&bom=true", True), ("&bom=false", False), ("&bom=0", False)]
+)
 def test_csv_is_wkt_with_a_utf8_bom_for_excel_unless_asked_not_to(client, query, bom):
     data, headers = download(client, f"/download/projects.csv?{WATER}{query}")
     assert headers["Content-Type"].startswith("text/csv")
@@ -166,7 +170,9 @@ def test_xlsx_is_one_sheet_with_chinese_text_and_numbers(client, water, tmp_path
     assert header[0] == "WKT" and len(body) == len(water)
     cells = [dict(zip(header, row, strict=True)) for row in body]
     assert {c["name"] for c in cells} == {name for name, _ in water.values()}
-    assert all(isinstance(c["id"], int) and isinstance(c["precision"], int) for c in cells)  # numbers stay numbers
+    assert all(
+        isinstance(c["id"], int) and isinstance(c["precision"], int) for c in cells
+    )  # numbers stay numbers
     assert {c["category_label"] for c in cells} == {"水利"}
 
 
@@ -186,7 +192,7 @@ def _kml_tree(data: bytes, fmt: str):
 def test_kml_has_one_style_per_category_from_the_style_table(client, fmt):
     from PIL import Image
 
-    from geoapp.style import vocabulary
+    from geoapp.catalog.style import vocabulary
 
     data, headers = download(client, f"/download/projects.{fmt}")
     tree, icons = _kml_tree(data, fmt)
@@ -221,7 +227,7 @@ def test_geojson_download_is_rfc7946_by_default(client, app):
     doc = json.loads(data)
     assert headers["Content-Type"].startswith("application/geo+json")
     assert "crs" not in doc and "GeoNames" in doc["attribution"]
-    db = app.extensions["geoapp.db"]
+    db = app.extensions["geoapp.database"]
     with db.session() as s:
         assert len(doc["features"]) == s.scalar(select(func.count()).select_from(Project))
     assert b"\\u" not in data
@@ -290,9 +296,9 @@ def test_cli_export_writes_the_same_formats(app, water, tmp_path):
 
 def test_export_function_writes_shapefiles_beside_a_shp_path(app, water, tmp_path):
     from geoapp.errors import InvalidParameter
-    from geoapp.exporting import export_projects_file
+    from geoapp.exports.downloads import export_projects_file
 
-    db, settings = app.extensions["geoapp.db"], app.config["GEOAPP"]
+    db, settings = app.extensions["geoapp.database"], app.config["GEOAPP"]
     shp = tmp_path / "shp" / "water.shp"
     assert export_projects_file(db, settings, {"category": ["water"]}, "shp", shp, "CRS84") == len(water)
     written = sorted(p.name for p in shp.parent.glob("*.shp"))
@@ -316,15 +322,21 @@ def test_features_carry_every_document_and_mention(client, tmp_path):
 
     import pyogrio
 
-    doc = client.get("/collections/projects/items?q=渝万高铁&limit=50", headers={"Accept": "application/geo+json"}).get_json()
+    doc = client.get(
+        "/collections/projects/items?q=渝万高铁&limit=50", headers={"Accept": "application/geo+json"}
+    ).get_json()
     feature = next(f for f in doc["features"] if f["properties"]["name"] == "渝万高铁")
     props = feature["properties"]
     assert set(props["documents"]) >= {"000_4bdad7fc0196efd2.txt", "001_e048640ce88e00b8.txt"}
     assert props["documents"] == list(dict.fromkeys(m["document"] for m in props["mentions"]))
-    assert len(props["mentions"]) >= 2 and {m["document"] for m in props["mentions"]} == set(props["documents"])
+    assert len(props["mentions"]) >= 2 and {m["document"] for m in props["mentions"]} == set(
+        props["documents"]
+    )
     assert all(set(m) == {"document", "section", "sentence", "status_phrase"} for m in props["mentions"])
     assert props["mentions"][0]["sentence"] == props["sentence"]  # the first mention is the one shown
-    one = client.get(f"/collections/projects/items/{feature['id']}", headers={"Accept": "application/geo+json"}).get_json()
+    one = client.get(
+        f"/collections/projects/items/{feature['id']}", headers={"Accept": "application/geo+json"}
+    ).get_json()
     assert one["properties"]["mentions"] == props["mentions"]
 
     path = tmp_path / "p.gpkg"
@@ -340,12 +352,16 @@ def test_features_carry_every_document_and_mention(client, tmp_path):
 def test_cli_exports_places_with_what_the_database_knows(app, tmp_path):
     """``geoapp export places``: every township, locality and feature (or a kind, a county),
     in a CRS, with names, codes, aliases, precision in words and source."""
-    from geoapp.models import Place
+    from geoapp.store.models import Place
 
-    db = app.extensions["geoapp.db"]
+    db = app.extensions["geoapp.database"]
     with db.session() as s:
         kinds = dict(s.execute(select(Place.kind, func.count()).group_by(Place.kind)).all())
-        towns = dict(s.execute(select(Place.id, Place.name).where(Place.kind == "township", Place.county_code == "500233")).all())
+        towns = dict(
+            s.execute(
+                select(Place.id, Place.name).where(Place.kind == "township", Place.county_code == "500233")
+            ).all()
+        )
     env = {**os.environ, "GEOAPP_DATABASE_URL": app.config["DATABASE_URL"]}
     out = tmp_path / "places.gpkg"
     result = subprocess.run(
@@ -357,7 +373,9 @@ def test_cli_exports_places_with_what_the_database_knows(app, tmp_path):
     assert result.stdout.strip() == f"wrote {total} places to {out}"
     df = pyogrio.read_dataframe(out)
     assert df.crs.to_epsg() == 4545 and len(df) == total
-    assert {"name", "kind", "code", "county_code", "aliases", "precision", "precision_text", "source"} <= set(df.columns)
+    assert {"name", "kind", "code", "county_code", "aliases", "precision", "precision_text", "source"} <= set(
+        df.columns
+    )
     assert df["precision_text"].str.contains("位置").all()
     assert df.total_bounds[1] > 2_000_000  # northing in metres (Gauss–Krüger), not degrees
 
@@ -384,19 +402,23 @@ def test_cli_exports_places_with_what_the_database_knows(app, tmp_path):
 
 def test_every_download_format_is_linked_and_documented(client):
     """The formats the route serves are the ones /api, the collection's links and the landing page name."""
-    from geoapp.exporting import DOWNLOAD_NAMES, FORMATS
+    from geoapp.exports.downloads import DOWNLOAD_NAMES, FORMATS
 
     api = client.get("/api?f=json").get_json()
     enum = api["paths"]["/download/projects.{format}"]["get"]["parameters"][0]["schema"]["enum"]
     assert enum == list(DOWNLOAD_NAMES)
     links = client.get("/collections/projects?f=json").get_json()["links"]
-    enclosures = {link["href"].rsplit("/download/projects.", 1)[1]: link["type"] for link in links if link["rel"] == "enclosure"}
+    enclosures = {
+        link["href"].rsplit("/download/projects.", 1)[1]: link["type"]
+        for link in links
+        if link["rel"] == "enclosure"
+    }
     assert set(enclosures) == set(DOWNLOAD_NAMES)
     for name in DOWNLOAD_NAMES:
         fmt = FORMATS["shp" if name == "shp.zip" else name]
         assert enclosures[name] == fmt.media_type.split(";")[0]
     landing = client.get("/?f=html").get_data(as_text=True)
-    assert all(f"/download/projects.{name}\"" in landing for name in DOWNLOAD_NAMES)
+    assert all(f'/download/projects.{name}"' in landing for name in DOWNLOAD_NAMES)
 
 
 def test_cli_export_shows_progress_only_on_a_terminal(app, water, tmp_path):
@@ -404,7 +426,9 @@ def test_cli_export_shows_progress_only_on_a_terminal(app, water, tmp_path):
 
     env = {"GEOAPP_DATABASE_URL": app.config["DATABASE_URL"]}
     out = tmp_path / "water.kmz"
-    code, stdout, terminal = run_on_terminal("export", "projects", "--format", "kmz", "-o", str(out), "--category", "water", env=env)
+    code, stdout, terminal = run_on_terminal(
+        "export", "projects", "--format", "kmz", "-o", str(out), "--category", "water", env=env
+    )
     assert code == 0 and stdout.strip() == f"wrote {len(water)} projects to {out}"
     assert "exporting projects" in terminal and f"{len(water)}/{len(water)}" in terminal
     piped = subprocess.run(

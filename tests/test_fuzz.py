@@ -59,7 +59,9 @@ def _fuzz(operation, mode, sent: list[int]) -> None:
         #   non-string name in a geocoding batch gets its own "not a string" result).
         # Whatever the input, the answer must still be no 5xx, a documented status and
         # content type, and a body matching its schema.
-        case.call_and_validate(timeout=60, excluded_checks=[positive_data_acceptance, negative_data_rejection])
+        case.call_and_validate(
+            timeout=60, excluded_checks=[positive_data_acceptance, negative_data_rejection]
+        )
 
     run()
 

@@ -28,14 +28,21 @@ EVALUATED = "1337"
 #: payload marks that must survive ingestion in some names, or the test proves nothing
 MARKS = ("{{", "{%", "${", "<", "`", "@", ">")
 #: raw markup that must never reach an HTML page unescaped
-RAW_MARKUP = ("<svg onload", "<img src=x", "<style>body", "<b onmouseover", "<script>alert", "</script><script>")
+RAW_MARKUP = (
+    "<svg onload",
+    "<img src=x",
+    "<style>body",
+    "<b onmouseover",
+    "<script>alert",
+    "</script><script>",
+)
 
 
 @pytest.fixture
 def hostile_app(empty_db, gazetteer):
     from geoapp import create_app
-    from geoapp.db import forget_database
     from geoapp.ingest import ingest_files
+    from geoapp.store.database import forget_database
 
     report = ingest_files(empty_db, gazetteer, [HOSTILE])
     assert report.failed == 0, report.lines()
@@ -213,7 +220,10 @@ def test_nothing_runs_in_the_browser(hostile_app, page):
     from tests.conftest import LiveServer
 
     client = hostile_app.test_client()
-    names = {f["id"]: f["properties"]["name"] for f in client.get("/api/projects.geojson?limit=1000").get_json()["features"]}
+    names = {
+        f["id"]: f["properties"]["name"]
+        for f in client.get("/api/projects.geojson?limit=1000").get_json()["features"]
+    }
     dialogs: list[str] = []
     violations: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -253,10 +263,17 @@ def test_nothing_runs_in_the_browser(hostile_app, page):
             page.goto(f"{server.url}/projects/{pid}")
             page.locator("body[data-map-ready='1']").wait_for(state="attached", timeout=10_000)
             assert page.locator("#project-name").text_content() == name
-            page.evaluate("() => { const m = document.querySelector('#detail-map .leaflet-interactive'); if (m) m.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})); }")
+            page.evaluate(
+                "() => { const m = document.querySelector('#detail-map .leaflet-interactive'); if (m) m.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})); }"
+            )
         ids = list(names)
-        for path in ("/reports/忠县", "/collections/projects/items?f=html&limit=100", f"/collections/projects/items/{ids[0]}?f=html",
-                     f"/?corridor=project:{ids[0]}", "/api?f=html"):
+        for path in (
+            "/reports/忠县",
+            "/collections/projects/items?f=html&limit=100",
+            f"/collections/projects/items/{ids[0]}?f=html",
+            f"/?corridor=project:{ids[0]}",
+            "/api?f=html",
+        ):
             page.goto(server.url + path)
             page.wait_for_load_state("load")
             assert_not_evaluated(page.content(), [*names.values(), HOSTILE.read_text(encoding="utf-8")], path)

@@ -44,9 +44,15 @@ def test_every_vendored_asset_exists():
     # folium's 15 CDN URLs (17 until leaflet-measure's two were dropped: its templates need
     # eval(), which the CSP forbids) and the distance tool that replaced it
     assert len(manifest) >= 15
-    assert (ROOT / "static" / "vendor" / "leaflet.polylinemeasure-3.0.0" / "Leaflet.PolylineMeasure.js").is_file()
+    assert (
+        ROOT / "static" / "vendor" / "leaflet.polylinemeasure-3.0.0" / "Leaflet.PolylineMeasure.js"
+    ).is_file()
 
 
 def test_requirements_are_pinned():
-    lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
+    lines = [
+        line
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert lines and all("==" in line for line in lines)

@@ -1,4 +1,4 @@
-"""Bounded rendering (geoapp.rendering.RenderPool) over real HTTP on real databases: one drawing
+"""Bounded rendering (geoapp.maps.render.RenderPool) over real HTTP on real databases: one drawing
 per image however many ask at once, a full queue and a timeout answer 503, renders hold no
 database connection and no more server threads than allowed, near sizes are one image.
 
@@ -18,9 +18,9 @@ import pytest
 import requests
 from PIL import Image
 
-from geoapp import rendering
-from geoapp.db import get_database
 from geoapp.errors import ServiceUnavailable
+from geoapp.maps import render as rendering
+from geoapp.store.database import get_database
 from tests.test_serve import stop
 
 SMALL = "width=800&height=600&dpi=100"
@@ -54,7 +54,7 @@ def make_server(seeded_db):
     """``make_server(**settings)`` → a waitress server (``geoapp serve``'s) on a free port."""
     from geoapp import create_app
     from geoapp.cli import wsgi_server
-    from geoapp.db import forget_database
+    from geoapp.store.database import forget_database
 
     servers = []
 
@@ -83,7 +83,10 @@ def _is_busy(response: requests.Response) -> None:
     assert response.status_code == 503, response.text
     assert response.headers["Content-Type"].startswith("application/json")
     assert response.json()["code"] == "ServiceUnavailable"
-    assert re.fullmatch(r"\d+", response.headers["Retry-After"]) and 1 <= int(response.headers["Retry-After"]) <= 60
+    assert (
+        re.fullmatch(r"\d+", response.headers["Retry-After"])
+        and 1 <= int(response.headers["Retry-After"]) <= 60
+    )
 
 
 def test_concurrent_misses_of_one_image_draw_it_once(make_server, monkeypatch):
@@ -102,7 +105,9 @@ def test_a_full_queue_is_503_and_cheap_requests_still_get_threads(make_server, s
     drawing.gate.clear()
     # 4 server threads; renders may hold at most 1 drawing + 1 waiting = 2 of them.
     server = make_server(threads=4, render_workers=1, render_queue=1)
-    urls = [f"{server.url}/maps/render.png?county={c}&labels=off&{SMALL}" for c in ("忠县", "开州区", "铜梁区")]
+    urls = [
+        f"{server.url}/maps/render.png?county={c}&labels=off&{SMALL}" for c in ("忠县", "开州区", "铜梁区")
+    ]
     with ThreadPoolExecutor(3) as clients:
         first = clients.submit(_get, urls[0])
         assert drawing.started.wait(30)
@@ -183,6 +188,7 @@ def test_pool_unit_single_flight_queue_and_cancel():
             calls.append(tag)
             gate.wait(10)
             return tag
+
         return run
 
     with ThreadPoolExecutor(4) as ex:
@@ -215,16 +221,22 @@ def test_pool_unit_single_flight_queue_and_cancel():
 
 @SPATIALITE
 def test_drawing_processes_draw_the_same_bytes_at_a_lower_priority(seeded_db):
-    from geoapp.api import Context
+    from geoapp.context import Context
     from geoapp.settings import load_settings
 
     images = {}
     with seeded_db.session() as session:
         for isolation in ("process", "thread"):
-            settings = load_settings(overrides={"database_url": seeded_db.url, "render_cache_size": 0,
-                                                "render_isolation": isolation})
+            settings = load_settings(
+                overrides={
+                    "database_url": seeded_db.url,
+                    "render_cache_size": 0,
+                    "render_isolation": isolation,
+                }
+            )
             ctx = Context(session, seeded_db.backend, settings)
-            images[isolation] = rendering.render_map(ctx, {"county": ["垫江县"], "width": ["600"],
-                                                           "height": ["400"], "dpi": ["72"]}, "png")
+            images[isolation] = rendering.render_map(
+                ctx, {"county": ["垫江县"], "width": ["600"], "height": ["400"], "dpi": ["72"]}, "png"
+            )
     assert images["process"].data == images["thread"].data and images["process"].info == images["thread"].info
     assert rendering._drawer(1).submit(os.nice, 0).result() == os.nice(0) + rendering.DRAW_NICENESS

@@ -1,4 +1,4 @@
-"""Report maps (geoapp.rendering): real databases (SpatiaLite and PostGIS), real files.
+"""Report maps (geoapp.maps.render): real databases (SpatiaLite and PostGIS), real files.
 
 Every rendered image is written to test-artifacts/<test>/ so a person can look at it.
 Most images are small (800 × 600) to keep the suite fast; what is checked on them
@@ -24,15 +24,15 @@ from PIL import Image
 from pyproj import Geod
 from sqlalchemy import func, select, update
 
-from geoapp import rendering
-from geoapp.api import Context
-from geoapp.db import Database, forget_database
+from geoapp.catalog.style import category_style, label
+from geoapp.context import Context
 from geoapp.errors import InvalidParameter
-from geoapp.models import Project
-from geoapp.render_content import build_content, gk_zone, to_lonlat
-from geoapp.render_draw import CJK_FONT, ensure_cjk_font, layout, printable, scale_bar_length
+from geoapp.maps import render as rendering
+from geoapp.maps.content import build_content, gk_zone, to_lonlat
+from geoapp.maps.draw import CJK_FONT, ensure_cjk_font, layout, printable, scale_bar_length
 from geoapp.settings import load_settings
-from geoapp.style import category_style, label
+from geoapp.store.database import Database, forget_database
+from geoapp.store.models import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = {"width": ["800"], "height": ["600"], "dpi": ["100"]}
@@ -129,7 +129,11 @@ def test_legend_lists_only_what_is_drawn_in_the_style_table_colours(ctx, artifac
     image = render(ctx, county="铜梁区", category="transport,water")
     (artifacts / "tongliang-transport-water.png").write_bytes(image.data)
     legend = [row["text"] for row in image.info["legend"]]
-    categories = [t.split()[0] for t in legend if t.split()[0] in (label("category", c) for c in ("transport", "water", "energy"))]
+    categories = [
+        t.split()[0]
+        for t in legend
+        if t.split()[0] in (label("category", c) for c in ("transport", "water", "energy"))
+    ]
     assert categories and set(categories) <= {"交通", "水利"}
     assert "能源" not in " ".join(legend)
     # Category colours from the shared style table are really on the image (marker centres).
@@ -207,7 +211,9 @@ def test_the_cjk_font_is_installed_and_used(sctx, artifacts):
 
 def test_characters_the_font_lacks_become_a_visible_box_not_a_warning(sctx):
     assert printable("忠县😀") == "忠县□"
-    render(sctx, county="忠县", title="忠县😀项目", labels="off")  # -W error turns any glyph warning into a failure
+    render(
+        sctx, county="忠县", title="忠县😀项目", labels="off"
+    )  # -W error turns any glyph warning into a failure
 
 
 # ----------------------------------------------------------------------------- determinism, cache
@@ -240,8 +246,11 @@ def test_cache_hits_are_fast_and_reingestion_invalidates_them(seeded_db):
         # Another spelling of the same request is the same image.
         assert render(ctx, county="500231", labels="off") is first
     with seeded_db.session() as session:
-        session.execute(update(Project).where(Project.id == session.scalar(select(func.min(Project.id))))
-                        .values(updated_at=func.current_timestamp()))
+        session.execute(
+            update(Project)
+            .where(Project.id == session.scalar(select(func.min(Project.id))))
+            .values(updated_at=func.current_timestamp())
+        )
     with seeded_db.session() as session:
         changed = render(_context(seeded_db, session), county="垫江县", labels="off")
     assert changed.etag != first.etag
@@ -295,9 +304,29 @@ def test_geoapp_render_writes_the_same_image(spatialite_db, tmp_path, artifacts)
     out = tmp_path / "忠县.png"
     env = {**os.environ, "GEOAPP_DATABASE_URL": spatialite_db.url}
     result = subprocess.run(
-        [sys.executable, "-m", "geoapp.cli", "render", "--county", "忠县", "--category", "transport",
-         "--width", "800", "--height", "600", "--dpi", "100", "--output", str(out)],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "geoapp.cli",
+            "render",
+            "--county",
+            "忠县",
+            "--category",
+            "transport",
+            "--width",
+            "800",
+            "--height",
+            "600",
+            "--dpi",
+            "100",
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"wrote {out}"
@@ -318,7 +347,10 @@ def test_geoapp_render_makes_one_image_per_county_with_a_bar_on_a_terminal(spati
     )  # fmt: skip
     written = [tmp_path / "maps" / "忠县.png", tmp_path / "maps" / "垫江县.png"]
     assert code == 0 and out.splitlines() == [f"wrote {p}" for p in written]
-    assert all(p.read_bytes().startswith(b"\x89PNG") for p in written) and written[0].read_bytes() != written[1].read_bytes()
+    assert (
+        all(p.read_bytes().startswith(b"\x89PNG") for p in written)
+        and written[0].read_bytes() != written[1].read_bytes()
+    )
     assert "rendering" in terminal and "2/2" in terminal
     bad = subprocess.run([sys.executable, "-m", "geoapp.cli", "render", "-o", str(pattern)], capture_output=True,
                          text=True, env={**os.environ, **env}, cwd=ROOT, timeout=120)  # fmt: skip
@@ -331,5 +363,7 @@ def test_render_to_file_checks_the_suffix_and_the_filters(spatialite_db, tmp_pat
         rendering.render_to_file(spatialite_db, settings, {}, tmp_path / "map.gif")
     with pytest.raises(InvalidParameter, match=re.escape("unknown county '火星'")):
         rendering.render_to_file(spatialite_db, settings, {"county": ["火星"]}, tmp_path / "map.png")
-    out = rendering.render_to_file(spatialite_db, settings, {**SMALL, "county": ["开州区"]}, tmp_path / "开州.SVG")
+    out = rendering.render_to_file(
+        spatialite_db, settings, {**SMALL, "county": ["开州区"]}, tmp_path / "开州.SVG"
+    )
     assert out.read_bytes().startswith(b"<?xml") and not (tmp_path / "map.png").exists()

@@ -102,7 +102,11 @@ def test_geoapp_serve_runs_waitress_with_its_threads(seeded_db):
     env = {**os.environ, "GEOAPP_DATABASE_URL": seeded_db.url}
     proc = subprocess.Popen(
         [sys.executable, "-m", "geoapp.cli", "serve", "--port", str(port), "--threads", "3"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = proc.stderr.readline()
@@ -120,13 +124,17 @@ def test_geoapp_serve_runs_waitress_with_its_threads(seeded_db):
         assert items.status_code == 200 and len(items.json()["features"]) == 2
         # A 16 KB CQL2 filter reaches the app; a URL past the app's own limit gets its JSON 414.
         ids = ",".join(str(i) for i in range(1, 3300))
-        long = requests.get(f"http://127.0.0.1:{port}/collections/projects/items",
-                            params={"limit": "1", "filter": f"id IN ({ids})"}, timeout=30)
+        long = requests.get(
+            f"http://127.0.0.1:{port}/collections/projects/items",
+            params={"limit": "1", "filter": f"id IN ({ids})"},
+            timeout=30,
+        )
         assert len(long.url) > 16_000 and long.status_code == 200, long.text[:300]
         from geoapp.web.security import MAX_REQUEST_LINE
 
-        too_long = requests.get(f"http://127.0.0.1:{port}/collections/projects/items?q={'a' * MAX_REQUEST_LINE}",
-                                timeout=30)
+        too_long = requests.get(
+            f"http://127.0.0.1:{port}/collections/projects/items?q={'a' * MAX_REQUEST_LINE}", timeout=30
+        )
         assert too_long.status_code == 414 and too_long.headers["Content-Type"].startswith("application/json")
     finally:
         proc.send_signal(signal.SIGINT)

@@ -7,17 +7,21 @@ document is stored in a single transaction (all of it or nothing).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gazetteer import Gazetteer
-from geoapp.db import Database
 from geoapp.errors import GeoappError, IngestError
-from geoapp.gaz import sync_places
 from geoapp.ingest.document import DocumentAnalysis, analyse
 from geoapp.ingest.store import store_document
+from geoapp.store.database import Database
+from geoapp.store.gazetteer import sync_places
+
+#: the traceback of an unexpected failure (the report keeps one line): GEOAPP_LOG_LEVEL=DEBUG
+log = logging.getLogger(__name__)
 
 __all__ = ["ingest_files", "IngestReport", "analyse"]
 
@@ -32,10 +36,14 @@ class IngestReport:
         return sum(1 for _, outcome, _ in self.results if outcome == "error")
 
     def lines(self) -> list[str]:
-        out = [f"{outcome}: {name}: {message}" if outcome == "error" else f"{outcome} {name}: {message}"
-               for name, outcome, message in self.results]
+        out = [
+            f"{outcome}: {name}: {message}" if outcome == "error" else f"{outcome} {name}: {message}"
+            for name, outcome, message in self.results
+        ]
         ok = len(self.results) - self.failed
-        out.append(f"{ok} of {len(self.results)} documents ingested or unchanged, {self.failed} failed ({self.seconds:.1f} s)")
+        out.append(
+            f"{ok} of {len(self.results)} documents ingested or unchanged, {self.failed} failed ({self.seconds:.1f} s)"
+        )
         return out
 
 
@@ -51,7 +59,7 @@ def ingest_files(
         db.upgrade()
     with db.session() as session:
         sync_places(session, gazetteer)
-    from geoapp.layers import placer
+    from geoapp.store.layers import placer
 
     placing = placer(db, gazetteer)
     for n, path in enumerate(paths, start=1):
@@ -63,6 +71,7 @@ def ingest_files(
             report.results.append((str(path), "error", str(exc)))
             continue
         except Exception as exc:  # an unexpected failure still only costs this file
+            log.debug("analysing %s failed", path, exc_info=True)
             report.results.append((str(path), "error", f"could not analyse ({type(exc).__name__}: {exc})"))
             continue
         try:
@@ -72,10 +81,15 @@ def ingest_files(
             report.results.append((str(path), "error", str(exc)))
             continue
         except Exception as exc:
-            report.results.append((str(path), "error", f"not stored, nothing changed ({type(exc).__name__}: {str(exc)[:200]})"))
+            log.debug("storing %s failed", path, exc_info=True)
+            report.results.append(
+                (str(path), "error", f"not stored, nothing changed ({type(exc).__name__}: {str(exc)[:200]})")
+            )
             continue
         if result.status == "unchanged":
-            report.results.append((str(path), "unchanged", "already ingested (same SHA-256), nothing changed"))
+            report.results.append(
+                (str(path), "unchanged", "already ingested (same SHA-256), nothing changed")
+            )
         else:
             county = analysis.county.name if analysis.county else "unknown county"
             verb = "replaced" if result.replaced else "ingested"

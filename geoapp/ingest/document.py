@@ -22,7 +22,17 @@ from geoapp.ingest.spread import distribute, station_lists
 from geoapp.ingest.structure import Structure, parse_structure
 from geoapp.ingest.villages import village_candidates
 
-__all__ = ["Item", "MentionData", "DocumentAnalysis", "analyse", "analyse_raw", "analyse_text", "item_key", "parse_money", "parse_period"]
+__all__ = [
+    "Item",
+    "MentionData",
+    "DocumentAnalysis",
+    "analyse",
+    "analyse_raw",
+    "analyse_text",
+    "item_key",
+    "parse_money",
+    "parse_period",
+]
 
 _STATUS_RANK = {"built": 3, "under_construction": 2, "planned": 1, "mentioned": 0}
 
@@ -163,7 +173,11 @@ def _county_by_short_name(structure: Structure, gaz: Gazetteer) -> Entry | None:
 def _take_better_location(item: Item, loc, counties: list[tuple[str, str]]) -> None:
     """A later mention whose sentence places the item more precisely, in the same main
     county (the item's identity), gives it that location."""
-    if item.precision != P.COUNTY or loc.precision not in (P.EXACT, P.NEAR) or counties[:1] != item.counties[:1]:
+    if (
+        item.precision != P.COUNTY
+        or loc.precision not in (P.EXACT, P.NEAR)
+        or counties[:1] != item.counties[:1]
+    ):
         return
     item.geometry, item.precision, item.location_class = loc.geometry, loc.precision, loc.location_class
     item.location_note, item.gazetteer_ids = loc.note, loc.gazetteer_ids
@@ -177,7 +191,9 @@ def analyse(path: Path, gaz: Gazetteer, placer: Gazetteer | None = None) -> Docu
     return analyse_raw(read_document(path), gaz, placer)
 
 
-def analyse_text(text: str, gaz: Gazetteer, name: str = "text.txt", placer: Gazetteer | None = None) -> DocumentAnalysis:
+def analyse_text(
+    text: str, gaz: Gazetteer, name: str = "text.txt", placer: Gazetteer | None = None
+) -> DocumentAnalysis:
     """Analyse a document given as text (tests, previews)."""
     import hashlib
 
@@ -188,7 +204,7 @@ def analyse_text(text: str, gaz: Gazetteer, name: str = "text.txt", placer: Gaze
 
 def analyse_raw(raw: RawDocument, gaz: Gazetteer, placer: Gazetteer | None = None) -> DocumentAnalysis:
     """Extract with the built-in gazetteer ``gaz``; place with ``placer`` (``gaz`` plus the
-    users' layers, see :func:`geoapp.layers.placer`) when given."""
+    users' layers, see :func:`geoapp.store.layers.placer`) when given."""
     structure = parse_structure(raw.text)
     county = _document_county(structure, gaz)
     candidates = extract_candidates(structure, gaz, county.code if county else None)

@@ -18,10 +18,19 @@ from gazetteer.normalize import normalize, strip_admin_suffix
 from geoapp.ingest.document import Item
 from geoapp.ingest.script import comparable_script
 from geoapp.ingest.vocab import vocabulary
+from geoapp.settings import PACKAGE_DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = PACKAGE_DATA
 
-__all__ = ["Score", "Evaluation", "DocumentScore", "evaluate_items", "evaluate_document", "matches", "read_annotation"]
+__all__ = [
+    "Score",
+    "Evaluation",
+    "DocumentScore",
+    "evaluate_items",
+    "evaluate_document",
+    "matches",
+    "read_annotation",
+]
 
 #: route kinds that name the same corridor (万开云城际 ~ 万开云铁路)
 _ROUTE_KINDS = ("高速公路", "高速", "高铁", "城际铁路", "城际", "铁路", "公路", "快速通道", "通道")
@@ -177,7 +186,9 @@ class DocumentScore:
 
 def _denotes_any(item: Item, rows: list[dict]) -> bool:
     names = (item.name, *item.aliases)
-    return any(matches(name, n) for row in rows for name in (row["name"], *row.get("aliases", ())) for n in names)
+    return any(
+        matches(name, n) for row in rows for name in (row["name"], *row.get("aliases", ())) for n in names
+    )
 
 
 def evaluate_document(

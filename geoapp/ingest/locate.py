@@ -116,7 +116,7 @@ def _layer_note(m: Match) -> str:
 
 
 def _clip_to_county_section(gaz: Gazetteer, loc: Location, name: str) -> None:
-    """"渝万高铁忠县段": keep the part of the route inside 忠县."""
+    """ "渝万高铁忠县段": keep the part of the route inside 忠县."""
     if loc.geometry.geom_type not in ("LineString", "MultiLineString"):
         return
     m = _COUNTY_SECTION.search(name)
@@ -150,7 +150,7 @@ def locate(
     """Where ``name`` (named in a document about ``county``) is.
 
     When the name says no more than its county, the table row's ``description`` and then
-    the clause of ``sentence`` around ``surface`` may (:mod:`geoapp.ingest.context`)."""
+    the clause of ``sentence`` around ``surface`` may (:mod:`geoapp.ingest.nearby`)."""
     context = county.name if county is not None else None
     # the entries extraction recognised may rank below the first few (a same-named town of
     # another county, named with its county): look far enough down to find them
@@ -160,7 +160,9 @@ def locate(
         # the entries extraction recognised — or a user's layer feature of the same name
         preferred = [m for m in matches if m.gazetteer_id in entry_ids or is_layer_id(m.gazetteer_id)]
         matches = preferred or matches
-    matches, rejected = _without_far_homonyms(gaz, matches, county, f"{sentence or ''}{description or ''}{name}")
+    matches, rejected = _without_far_homonyms(
+        gaz, matches, county, f"{sentence or ''}{description or ''}{name}"
+    )
     # A lone county hit for a facility is only county precision: fine, but a
     # town named in the project's description can do better.
     best = matches[0] if matches else None
@@ -253,12 +255,19 @@ def _only_county(m: Match) -> bool:
 
 
 def _from_words(
-    gaz: Gazetteer, county: Entry | None, name: str, description: str | None, sentence: str | None, surface: str
+    gaz: Gazetteer,
+    county: Entry | None,
+    name: str,
+    description: str | None,
+    sentence: str | None,
+    surface: str,
 ) -> Location | None:
     """A finer place from the table row's description, then from the sentence's clause."""
     if description:
         for span in gaz.find_names(description, kinds=("township", "feature")):
-            local = [e for e in span.entries if county is None or county.code in (e.county_code, *e.county_codes)]
+            local = [
+                e for e in span.entries if county is None or county.code in (e.county_code, *e.county_codes)
+            ]
             if local and local[0].precision <= P.NEAR:
                 e = local[0]
                 pt = shapely.Point(e.point)
@@ -270,6 +279,6 @@ def _from_words(
                     gazetteer_ids=[e.id],
                     counties=[(c.code, c.name) for c in _county_list(gaz, pt)],
                 )
-    from geoapp.ingest.context import place_from_context
+    from geoapp.ingest.nearby import place_from_context
 
     return place_from_context(gaz, county, name, sentence, surface)

@@ -29,17 +29,17 @@ import csv
 import re
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gazetteer import Gazetteer
+from geoapp.settings import PACKAGE_DATA
 
 if TYPE_CHECKING:
     from geoapp.ingest.extract import Candidate
 
 __all__ = ["screen", "is_title"]
 
-_DATA = Path(__file__).resolve().parent.parent / "data"
+_DATA = PACKAGE_DATA
 #: place kinds whose presence in a name makes it a local work, not a title
 _LOCAL_KINDS = ("county", "township", "locality", "feature", "line")
 #: how a route's name joins its stops (A至B, A—B): a place inside such a name is a stop
@@ -66,9 +66,7 @@ def is_title(name: str, gaz: Gazetteer) -> bool:
     if scope is None or not name.endswith(_words("designation_heads.csv")):
         return False
     rest = name[len(scope) :]
-    return not any(
-        e.kind in _LOCAL_KINDS for span in gaz.find_names(rest) for e in span.entries
-    )
+    return not any(e.kind in _LOCAL_KINDS for span in gaz.find_names(rest) for e in span.entries)
 
 
 def _qualified(cand: Candidate, gaz: Gazetteer) -> Candidate | None:
@@ -86,7 +84,11 @@ def _qualified(cand: Candidate, gaz: Gazetteer) -> Candidate | None:
     if not spans or spans[0].start != 0:
         return None
     codes = {u.code for u in units}
-    towns = [e for e in spans[0].entries if e.county_code in codes or any(u.kind == "city" and u.name in e.admin for u in units)]
+    towns = [
+        e
+        for e in spans[0].entries
+        if e.county_code in codes or any(u.kind == "city" and u.name in e.admin for u in units)
+    ]
     if not towns:
         return None
     start = cand.end
@@ -120,10 +122,6 @@ def _inside_a_work(place: Candidate, works: list[Candidate]) -> bool:
 def screen(candidates: list[Candidate], gaz: Gazetteer) -> list[Candidate]:
     """The candidates that are items of their own (see the module docstring)."""
     kept = [c for c in candidates if c.kind != "project" or c.from_table or not is_title(c.name, gaz)]
-    works = [
-        c
-        for c in kept
-        if c.kind == "project" and not c.from_table and not _STOP_JOIN.search(c.surface)
-    ]
+    works = [c for c in kept if c.kind == "project" and not c.from_table and not _STOP_JOIN.search(c.surface)]
     kept = [c for c in kept if c.kind != "place" or c.from_table or not _inside_a_work(c, works)]
     return _without_qualifiers(kept, gaz)

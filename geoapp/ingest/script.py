@@ -32,7 +32,9 @@ TRADITIONAL_MIN = 3
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Full-width digits and Latin letters → ASCII (ＧＳ０１ is G S 0 1 to the rules). Full-width
 # punctuation stays: （）、，are what Chinese text is written with, and what planners read.
-_HALFWIDTH = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B)) for cp in range(*r)}
+_HALFWIDTH = {
+    cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B)) for cp in range(*r)
+}
 
 
 @cache

@@ -27,12 +27,13 @@ import csv
 import re
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from gazetteer import Gazetteer
 from gazetteer.model import Entry
 from gazetteer.normalize import normalize
+from geoapp.settings import PACKAGE_DATA
 
 if TYPE_CHECKING:
     from geoapp.ingest.extract import Candidate
@@ -60,30 +61,32 @@ _COUNT_HEAD = re.compile(r"^[一二三四五六七八九十两\d]+个?(?:乡镇|
 _MAX_PREFIX = 8
 #: what follows a river's name in a work shared by a list of rivers (A河、B河流域综合治理)
 _WATER_HEADS = ("流域", "水环境", "防洪", "河道", "水生态", "岸线", "综合治理", "生态修复")
-_PLACE_CACHE: dict[tuple[int, str, str], bool] = {}
+#: per loaded gazetteer (weakly keyed: a rebuilt gazetteer never meets a stale answer)
+_PLACE_CACHE: WeakKeyDictionary[Gazetteer, dict[tuple[str, str], bool]] = WeakKeyDictionary()
 
 
 @cache
 def _shared_words() -> frozenset[str]:
     """Generic works that a list of towns does not share by name (老旧小区 in 甲、乙街道老旧小区
     names where the programme runs, not three works): ``geoapp/data/stop_phrases.csv``."""
-    with open(Path(__file__).resolve().parent.parent / "data" / "stop_phrases.csv", encoding="utf-8") as fh:
+    with open(PACKAGE_DATA / "stop_phrases.csv", encoding="utf-8") as fh:
         return frozenset(row["phrase"] for row in csv.DictReader(fh))
 
 
 def _local_place(name: str, gaz: Gazetteer, county: Entry) -> bool:
     """Is ``name`` a place of ``county`` by its full or short name?"""
-    key = (id(gaz), county.code, name)
-    known = _PLACE_CACHE.get(key)
+    answers = _PLACE_CACHE.setdefault(gaz, {})
+    key = (county.code, name)
+    known = answers.get(key)
     if known is None:
         # most strings tried are no name at all: the index answers that without resolving
         known = gaz.knows(normalize(name)) and any(
             m.method == "exact" and m.kind in _PLACE_KINDS and county.code in m.county_codes
             for m in gaz.resolve(name, county=county.name, limit=8).matches
         )
-        if len(_PLACE_CACHE) > 50_000:
-            _PLACE_CACHE.clear()
-        _PLACE_CACHE[key] = known
+        if len(answers) > 50_000:
+            answers.clear()
+        answers[key] = known
     return known
 
 
@@ -158,7 +161,9 @@ def _sentence_base(cand: Candidate) -> tuple[int, int] | None:
     return cand.start - at, at
 
 
-def _spread(cand: Candidate, gaz: Gazetteer, county: Entry) -> tuple[list[Candidate], bool, list[tuple[int, int]]]:
+def _spread(
+    cand: Candidate, gaz: Gazetteer, county: Entry
+) -> tuple[list[Candidate], bool, list[tuple[int, int]]]:
     """The works ``cand``'s list adds, whether ``cand`` itself goes, and the listed spans."""
     where = _sentence_base(cand)
     if where is None:
@@ -242,7 +247,7 @@ _STATION_LIST = re.compile(
 
 @cache
 def _station_leads() -> tuple[str, ...]:
-    with open(Path(__file__).resolve().parent.parent / "data" / "station_list_leads.csv", encoding="utf-8") as fh:
+    with open(PACKAGE_DATA / "station_list_leads.csv", encoding="utf-8") as fh:
         return tuple(sorted((row["word"] for row in csv.DictReader(fh)), key=len, reverse=True))
 
 

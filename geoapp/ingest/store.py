@@ -16,17 +16,19 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from gazetteer import precision as P
-from geoapp import data_version
-from geoapp.backend import backend_for
+from geoapp.catalog.sources.projects import refresh_stored_properties
 from geoapp.ingest.document import _STATUS_RANK, DocumentAnalysis, Item
-from geoapp.models import Document, Mention, Project, ProjectCounty
-from geoapp.ogc_sources.projects import refresh_stored_properties
+from geoapp.store import data_version
+from geoapp.store.backend import backend_for
+from geoapp.store.models import Document, Mention, Project, ProjectCounty
 
 __all__ = ["store_document", "StoreResult"]
 
 
 class StoreResult:
-    def __init__(self, status: str, document_id: int | None, items: int = 0, mentions: int = 0, replaced: bool = False):
+    def __init__(
+        self, status: str, document_id: int | None, items: int = 0, mentions: int = 0, replaced: bool = False
+    ):
         self.status = status  # stored | unchanged
         self.document_id = document_id
         self.items = items
@@ -199,7 +201,15 @@ def _merge(session: Session, project: Project, item: Item, analysis: DocumentAna
         _newer(analysis.issued_date, newest) or _STATUS_RANK.get(project.status, 0) == 0
     ):
         project.status, project.status_phrase = item.status, item.status_phrase
-    for field in ("investment_wan", "annual_investment_wan", "period_start", "period_end", "batch", "lead_unit", "description"):
+    for field in (
+        "investment_wan",
+        "annual_investment_wan",
+        "period_start",
+        "period_end",
+        "batch",
+        "lead_unit",
+        "description",
+    ):
         value = getattr(item, field)
         if value is not None and getattr(project, field) is None:
             setattr(project, field, value)
@@ -215,7 +225,9 @@ def _merge(session: Session, project: Project, item: Item, analysis: DocumentAna
     pos = len(have)
     for code, name in item.counties:
         if code not in have:
-            session.add(ProjectCounty(project_id=project.id, county_code=code, county_name=name, position=pos))
+            session.add(
+                ProjectCounty(project_id=project.id, county_code=code, county_name=name, position=pos)
+            )
             have.add(code)
             pos += 1
     project.updated_at = now

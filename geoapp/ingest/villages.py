@@ -15,10 +15,10 @@ from __future__ import annotations
 import csv
 import re
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gazetteer.model import Entry
+from gazetteer.normalize import DATA_DIR
 
 if TYPE_CHECKING:
     from geoapp.ingest.extract import Candidate
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["villages_of", "village_candidates", "find_villages", "MIN_NAME"]
 
-DATA = Path(__file__).resolve().parents[2] / "gazetteer" / "data" / "villages.csv"
+DATA = DATA_DIR / "villages.csv"
 #: shortest village name taken, suffix included (独珠村): 新村, 东村 are words too often
 MIN_NAME = 3
 MAX_NAME = 8
@@ -47,7 +47,9 @@ def villages_of(county_code: str) -> dict[str, tuple[str, ...]]:
     return _all().get(county_code, {})
 
 
-def find_villages(text: str, county_code: str, generic: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
+def find_villages(
+    text: str, county_code: str, generic: frozenset[str] = frozenset()
+) -> list[tuple[int, str]]:
     """(position, name) of each village of the county named in ``text``: the longest known
     name ending at each 村/社区."""
     names = villages_of(county_code)

@@ -13,10 +13,11 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from gazetteer.normalize import DATA_DIR as GAZ_DATA
+from geoapp.settings import PACKAGE_DATA
 
 __all__ = ["Vocabulary", "Suffix", "vocabulary"]
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = PACKAGE_DATA
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -65,9 +66,6 @@ class Vocabulary:  # frozen, but cached_property needs a __dict__: not slots
             return self.roles[role]
         except KeyError:
             raise KeyError(f"geoapp/data/extraction_words.csv has no role {role!r}") from None
-
-    def is_marker(self, word: str) -> bool:
-        return word in self.verbs or word in self.function_words
 
     @cached_property
     def generic_longest_first(self) -> tuple[str, ...]:

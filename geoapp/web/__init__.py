@@ -42,12 +42,12 @@ def _error_body(code: str, description: str) -> dict[str, str]:
 
 def register(app: Flask) -> None:
     from geoapp.web import (
-        api,
         health,
-        ogc,
-        pages,
+        json_routes,
+        ogc_routes,
+        page_routes,
         proxy,
-        reports,
+        report_routes,
         requestlog,
         security,
         transport,
@@ -60,10 +60,10 @@ def register(app: Flask) -> None:
     app.wsgi_app = proxy.wrap(requestlog.RequestLog(app.wsgi_app), settings)  # type: ignore[method-assign]
 
     app.register_blueprint(health.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(ogc.bp)
-    app.register_blueprint(reports.bp)
+    app.register_blueprint(page_routes.bp)
+    app.register_blueprint(json_routes.bp)
+    app.register_blueprint(ogc_routes.bp)
+    app.register_blueprint(report_routes.bp)
     app.before_request(security.check_request)
     app.before_request(validators.check_not_modified)
     app.after_request(validators.add_validators)
@@ -99,7 +99,9 @@ def register(app: Flask) -> None:
             return _geoapp_error(DatabaseError(schema))
         if is_outage(exc):  # the database is down or overloaded: a client should retry
             app.logger.warning("database unavailable on %s: %s", request.path, type(exc).__name__)
-            return _geoapp_error(ServiceUnavailable("the database is not reachable at the moment; retry shortly"))
+            return _geoapp_error(
+                ServiceUnavailable("the database is not reachable at the moment; retry shortly")
+            )
         # Never show a stack trace; log it for the operator.
         app.logger.exception("unhandled error on %s", request.path)
         if _wants_json():
@@ -120,12 +122,13 @@ def _schema_problem(app: Flask, exc: Exception) -> str | None:
     """Why a database error happened when it is because the schema is missing or old."""
     from sqlalchemy.exc import DBAPIError
 
-    from geoapp.db import current_revision, head_revision
+    from geoapp.store.database import current_revision, head_revision
+    from geoapp.web.boundary import database
 
     if not isinstance(exc, DBAPIError) or getattr(exc, "connection_invalidated", False):
         return None
     try:
-        current, newest = current_revision(app.extensions["geoapp.db"].engine), head_revision()
+        current, newest = current_revision(database(app).engine), head_revision()
     except Exception:  # the database itself is the problem; the generic answer stands
         return None
     if current == newest:

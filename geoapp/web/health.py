@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, send_from_directory
 from sqlalchemy import func, select, text
 
-from geoapp.db import current_revision, get_db, head_revision
-from geoapp.models import Project
+from geoapp.store.database import current_revision, head_revision
+from geoapp.store.models import Project
 from geoapp.web import is_outage, respond
+from geoapp.web.boundary import database, get_db
 
 bp = Blueprint("health", __name__)
 
@@ -20,7 +21,11 @@ def health_status(session, database) -> tuple[dict, int, dict]:
     except Exception as exc:  # the point of a health check is to report, not raise
         # Say what is down, never where it is: driver messages carry host, port and user.
         what = "unreachable" if is_outage(exc) else "failing"
-        body = {"status": "error", "database": database.dialect, "error": f"the database is {what} ({type(exc).__name__})"}
+        body = {
+            "status": "error",
+            "database": database.dialect,
+            "error": f"the database is {what} ({type(exc).__name__})",
+        }
         return {"Cache-Control": "no-store", "Retry-After": "5"}, 503, body
     ok = revision == head_revision()
     body = {
@@ -35,7 +40,7 @@ def health_status(session, database) -> tuple[dict, int, dict]:
 
 @bp.get("/healthz")
 def healthz():
-    return respond(health_status(get_db(), current_app.extensions["geoapp.db"]))
+    return respond(health_status(get_db(), database()))
 
 
 @bp.get("/favicon.ico")

@@ -15,7 +15,7 @@ Contract:
   ``Server`` version banner where the WSGI layer lets us.
 * :func:`csp_nonce` is the per-request nonce templates put on the inline scripts we
   write ourselves; :func:`add_nonce` puts it on the inline scripts of folium's output
-  (which carries no document text: see :mod:`geoapp.mapview`).
+  (which carries no document text: see :mod:`geoapp.pages.planner_map`).
 
 >>> depth(b'[[["a", {"b": [1]}]], "[[["]')
 5
@@ -132,7 +132,7 @@ def add_nonce(html: str, nonce: str) -> str:
 
 def _tile_hosts(settings: dict[str, Any]) -> list[str]:
     """Image hosts of the optional internet basemaps (a user may switch one on)."""
-    from geoapp.mapview import map_config_basemaps
+    from geoapp.pages.planner_map import map_config_basemaps
 
     hosts = set()
     for basemap in map_config_basemaps(settings):

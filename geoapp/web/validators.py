@@ -1,6 +1,6 @@
 """Validators for what GIS clients fetch again and again: collections, items, single
 items, downloads and the map's data get a weak ``ETag`` made of the data's version
-(:mod:`geoapp.data_version`), the code's version and the request (path, query, the
+(:mod:`geoapp.store.data_version`), the code's version and the request (path, query, the
 ``Accept`` header that chose the format); ``If-None-Match`` with it → ``304 Not Modified``
 before any query runs. ``Cache-Control`` lets a client reuse a response for a minute and
 then revalidate. A malformed ``If-None-Match`` simply does not match.
@@ -15,8 +15,9 @@ import hashlib
 
 from flask import Response, g, request
 
-from geoapp import __version__, data_version
-from geoapp.db import get_db
+from geoapp import __version__
+from geoapp.store import data_version
+from geoapp.web.boundary import get_db
 
 __all__ = ["check_not_modified", "add_validators", "VALIDATED_PATHS", "CACHE_CONTROL"]
 

@@ -14,12 +14,17 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("backend", ["spatialite"], indirect=True)
-def test_try_it_page_renders_every_operation_offline_and_runs_one(page: Page, live_server, artifacts, backend):
+def test_try_it_page_renders_every_operation_offline_and_runs_one(
+    page: Page, live_server, artifacts, backend
+):
     problems: list[str] = []
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("requestfailed", lambda r: problems.append("failed: " + r.url))
-    page.on("request", lambda r: r.url.startswith((live_server.url, "data:")) or problems.append("external: " + r.url))
+    page.on(
+        "request",
+        lambda r: r.url.startswith((live_server.url, "data:")) or problems.append("external: " + r.url),
+    )
     page.add_init_script(
         "document.addEventListener('securitypolicyviolation', e => console.error('CSP: ' + e.violatedDirective))"
     )

@@ -29,7 +29,10 @@ class Watch:
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("requestfailed", lambda r: self.failed.append(r.url))
-        page.on("request", lambda r: r.url.startswith(base) or r.url.startswith("data:") or self.external.append(r.url))
+        page.on(
+            "request",
+            lambda r: r.url.startswith(base) or r.url.startswith("data:") or self.external.append(r.url),
+        )
 
     def assert_clean(self):
         assert self.errors == [], self.errors
@@ -136,7 +139,9 @@ def test_corridor_filter_returns_projects_along_it(page, live_server, artifacts,
     assert "渝万高铁" in names
     line = _metric(gazetteer.get(value).geometry)
     for f in fc["features"]:
-        assert _metric(shapely.geometry.shape(f["geometry"])).distance(line) <= 5_000 + 1, f["properties"]["name"]
+        assert _metric(shapely.geometry.shape(f["geometry"])).distance(line) <= 5_000 + 1, f["properties"][
+            "name"
+        ]
     assert layer_count(page, "corridors") == 2  # the corridor and its buffer
     page.screenshot(path=artifacts / "corridor.png")
     watch.assert_clean()
@@ -183,7 +188,10 @@ def test_switching_language_changes_labels(page, live_server):
 @SPATIALITE_ONLY
 def test_bad_filters_render_the_page_and_say_what_was_ignored(page, live_server):
     watch = open_map(
-        page, live_server, "/?category=teleport&county=火星县&year_from=2030&year_to=2020&investment_min=abc&corridor=line:nope&q=" + "长" * 5000
+        page,
+        live_server,
+        "/?category=teleport&county=火星县&year_from=2030&year_to=2020&investment_min=abc&corridor=line:nope&q="
+        + "长" * 5000,
     )
     problems = page.locator("#problems")
     expect(problems).to_contain_text("teleport")

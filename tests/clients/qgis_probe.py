@@ -99,7 +99,9 @@ def _painted(layer, size: int = 160) -> int:
     settings = QgsMapSettings()
     settings.setLayers([layer])
     settings.setDestinationCrs(layer.crs())
-    settings.setExtent(layer.extent().buffered(max(layer.extent().width(), layer.extent().height()) * 0.02 or 0.01))
+    settings.setExtent(
+        layer.extent().buffered(max(layer.extent().width(), layer.extent().height()) * 0.02 or 0.01)
+    )
     settings.setOutputSize(QSize(size, size))
     settings.setBackgroundColor(QColor(255, 255, 255))
     job = QgsMapRendererSequentialJob(settings)
@@ -115,7 +117,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("url", help="the landing page, with a trailing slash")
     parser.add_argument("collections", nargs="*")
     parser.add_argument("--srsname", help="ask for this CRS (OGC API – Features Part 2)")
-    parser.add_argument("--file", action="append", default=[], help="also read this file (GeoPackage, /vsizip/…shp)")
+    parser.add_argument(
+        "--file", action="append", default=[], help="also read this file (GeoPackage, /vsizip/…shp)"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from qgis.core import QgsApplication

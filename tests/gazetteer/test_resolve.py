@@ -151,7 +151,15 @@ def test_bad_input_gives_a_reason_not_an_exception(gazetteer, text, reason):
 def test_match_feature_carries_the_promised_properties(gazetteer):
     feature = best(gazetteer, "新生港").to_feature()
     props = feature["properties"]
-    for key in ("precision", "location_class", "matched_name", "gazetteer_id", "admin", "source", "confidence"):
+    for key in (
+        "precision",
+        "location_class",
+        "matched_name",
+        "gazetteer_id",
+        "admin",
+        "source",
+        "confidence",
+    ):
         assert props[key] not in (None, ""), key
     assert shapely.geometry.shape(feature["geometry"]).is_valid
 
@@ -199,7 +207,10 @@ def test_a_named_section_the_straight_estimate_misses_is_drawn_through(gazetteer
 
 
 def test_the_main_rivers_are_lines_through_the_districts_they_cross(gazetteer):
-    for river, counties in (("乌江", ("彭水苗族土家族自治县", "武隆区", "涪陵区")), ("嘉陵江", ("合川区", "北碚区"))):
+    for river, counties in (
+        ("乌江", ("彭水苗族土家族自治县", "武隆区", "涪陵区")),
+        ("嘉陵江", ("合川区", "北碚区")),
+    ):
         m = gazetteer.resolve(river).matches[0]
         assert m.kind == "line" and m.precision == 5 and m.estimated, river
         crossed = {gazetteer.county(c).code for c in counties}

@@ -1,10 +1,10 @@
-"""Finer placement from the clause around a name (geoapp.ingest.context)."""
+"""Finer placement from the clause around a name (geoapp.ingest.nearby)."""
 
 import pytest
 import shapely
 
-from geoapp.ingest.context import clause_of, place_from_context
 from geoapp.ingest.locate import locate
+from geoapp.ingest.nearby import clause_of, place_from_context
 
 
 @pytest.fixture(scope="module")
@@ -18,9 +18,18 @@ def test_clause_of():
 
 
 def test_a_township_in_the_clause_places_the_project_near_it(gazetteer, zhong):
-    town = gazetteer.get(next(e.id for e in gazetteer.of_kind("township")
-                              if e.name == "石宝镇" and e.county_code == zhong.code))
-    loc = locate(gazetteer, "柑橘加工厂", zhong, sentence="推进产业升级，在石宝镇建设柑橘加工厂。", surface="柑橘加工厂")
+    town = gazetteer.get(
+        next(
+            e.id for e in gazetteer.of_kind("township") if e.name == "石宝镇" and e.county_code == zhong.code
+        )
+    )
+    loc = locate(
+        gazetteer,
+        "柑橘加工厂",
+        zhong,
+        sentence="推进产业升级，在石宝镇建设柑橘加工厂。",
+        surface="柑橘加工厂",
+    )
     assert loc.precision == 2 and loc.geometry.equals(shapely.Point(town.point))
     assert "石宝镇" in loc.note and "半径约2公里" in loc.note
 
@@ -33,14 +42,19 @@ def test_a_town_in_another_list_item_or_two_towns_say_nothing(gazetteer, zhong):
 
 
 def test_urban_words_and_the_county_own_institutions_mean_the_county_town(gazetteer, zhong):
-    for name, sentence in (("县人民医院", "县人民医院获评三级医院"), ("排水管网改造", "实施城区排水管网改造")):
+    for name, sentence in (
+        ("县人民医院", "县人民医院获评三级医院"),
+        ("排水管网改造", "实施城区排水管网改造"),
+    ):
         loc = locate(gazetteer, name, zhong, sentence=sentence, surface=name)
         assert loc.precision == 2 and loc.geometry.equals(shapely.Point(zhong.point)), name
         assert "县城" in loc.note and "半径约5公里" in loc.note
     # a name the gazetteer knows is not moved by its clause
     assert locate(gazetteer, "忠县", zhong, sentence="城区的忠县", surface="忠县").precision == 3
     # nothing in the clause: county level, as before
-    assert locate(gazetteer, "柑橘加工厂", zhong, sentence="建设柑橘加工厂", surface="柑橘加工厂").precision == 3
+    assert (
+        locate(gazetteer, "柑橘加工厂", zhong, sentence="建设柑橘加工厂", surface="柑橘加工厂").precision == 3
+    )
 
 
 def test_a_village_of_the_county_places_the_project_near_its_township(gazetteer, zhong):
@@ -79,8 +93,12 @@ def test_routes_and_road_classes_are_not_streets_of_the_town(gazetteer, zhong):
 def test_a_known_work_without_a_position_is_placed_by_its_clause_and_keeps_its_identity(gazetteer, zhong):
     plain = locate(gazetteer, "忠县通用机场", zhong, sentence="推进忠县通用机场建设", surface="忠县通用机场")
     assert plain.precision == 3 and plain.exact_entry == "feat:zhong-zhongxiantongyongjichang"
-    town = next(e for e in gazetteer.of_kind("township") if e.name == "石宝镇" and e.county_code == zhong.code)
-    loc = locate(gazetteer, "忠县通用机场", zhong, sentence="在石宝镇建设忠县通用机场", surface="忠县通用机场")
+    town = next(
+        e for e in gazetteer.of_kind("township") if e.name == "石宝镇" and e.county_code == zhong.code
+    )
+    loc = locate(
+        gazetteer, "忠县通用机场", zhong, sentence="在石宝镇建设忠县通用机场", surface="忠县通用机场"
+    )
     assert loc.precision == 2 and loc.geometry.equals(shapely.Point(town.point))
     assert loc.exact_entry == plain.exact_entry
 

@@ -15,10 +15,10 @@ import json
 
 import pytest
 
+from geoapp.catalog.style import CATEGORIES, SUBTYPES
 from geoapp.ingest.corpus import CORPUS, corpus_documents, read_jsonl_annotation
 from geoapp.ingest.document import analyse, analyse_text
 from geoapp.ingest.evaluate import evaluate_document
-from geoapp.style import CATEGORIES, SUBTYPES
 
 DOCS = list(corpus_documents())
 WRITTEN = [d for d in DOCS if d.origin == "written"]
@@ -89,7 +89,9 @@ def test_traditional_documents_are_read_in_simplified(gazetteer):
     assert len(hant) >= 4
     for doc in hant:
         raw = read_document(doc.text_path)
-        assert raw.encoding.endswith("+t2s") and len(raw.text) == len(doc.text_path.read_text(encoding="utf-8"))
+        assert raw.encoding.endswith("+t2s") and len(raw.text) == len(
+            doc.text_path.read_text(encoding="utf-8")
+        )
         analysis = analyse(doc.text_path, gazetteer)
         assert analysis.county is not None and analysis.county.name == doc.county, doc.id
         assert len(analysis.items) >= 20, doc.id
@@ -97,8 +99,10 @@ def test_traditional_documents_are_read_in_simplified(gazetteer):
 
 
 def test_a_page_naming_a_county_of_a_neighbouring_province_by_its_short_name(gazetteer):
-    text = ("本网讯 27日上午，蓬安在燕山大道施工现场举行重大项目集中开工仪式。\n"
-            "蓬安此次开工项目22个。据悉，蓬安还将建设城西幼儿园。\n")
+    text = (
+        "本网讯 27日上午，蓬安在燕山大道施工现场举行重大项目集中开工仪式。\n"
+        "蓬安此次开工项目22个。据悉，蓬安还将建设城西幼儿园。\n"
+    )
     analysis = analyse_text(text, gazetteer)
     assert analysis.county is not None and analysis.county.name == "蓬安县"
     # once is not enough: a short name may be an ordinary word

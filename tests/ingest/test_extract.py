@@ -61,7 +61,9 @@ def test_facility_at_a_town_is_near_it(gazetteer):
     assert plant.precision == 2 and "故陵" in plant.location_note
 
 
-@pytest.mark.parametrize("phrase", ["老旧小区改造", "5G覆盖", "营商环境", "高标准农田建设", "城市燃气管网", "一江两岸四片区"])
+@pytest.mark.parametrize(
+    "phrase", ["老旧小区改造", "5G覆盖", "营商环境", "高标准农田建设", "城市燃气管网", "一江两岸四片区"]
+)
 def test_generic_policy_phrases_are_not_projects(gazetteer, phrase):
     found, _ = items(gazetteer, f"持续推进{phrase}，全面优化{phrase}。")
     assert not any(phrase in name for name in found), found.keys()

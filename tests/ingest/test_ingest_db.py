@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from geoapp.ingest import ingest_files
 from geoapp.ingest import store as store_module
-from geoapp.models import Document, Mention, Project, ProjectCounty
+from geoapp.store.models import Document, Mention, Project, ProjectCounty
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -17,7 +17,8 @@ SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 def counts(db):
     with db.session() as s:
         return tuple(
-            s.scalar(select(func.count()).select_from(model)) for model in (Document, Project, Mention, ProjectCounty)
+            s.scalar(select(func.count()).select_from(model))
+            for model in (Document, Project, Mention, ProjectCounty)
         )
 
 
@@ -30,9 +31,7 @@ def test_seeds_become_projects_with_geometry_precision_and_mentions(seeded_db):
         assert n > 600
         assert s.scalar(select(func.count()).select_from(Project).where(Project.geom.is_(None))) == 0
         # every project has a mention and a county
-        orphans = s.scalar(
-            select(func.count()).select_from(Project).where(~Project.mentions.any())
-        )
+        orphans = s.scalar(select(func.count()).select_from(Project).where(~Project.mentions.any()))
         assert orphans == 0
         assert s.scalar(select(func.count()).select_from(Project).where(~Project.counties.any())) == 0
 
@@ -65,7 +64,9 @@ def test_a_changed_document_replaces_its_own_mentions(seeded_db, gazetteer, tmp_
     original = next(p for p in SEEDS if p.name.startswith("004"))
     changed = tmp_path / original.name
     text = original.read_text(encoding="utf-8")
-    changed.write_text(text.replace("建成开州通用机场", "建成开州通用机场，开工建设开州区木桥特色小镇"), encoding="utf-8")
+    changed.write_text(
+        text.replace("建成开州通用机场", "建成开州通用机场，开工建设开州区木桥特色小镇"), encoding="utf-8"
+    )
     docs_before, projects_before, mentions_before, _ = counts(seeded_db)
     report = ingest_files(seeded_db, gazetteer, [changed])
     assert [outcome for _, outcome, _ in report.results] == ["replaced"]
@@ -124,7 +125,7 @@ def test_both_backends_store_the_same_projects(templates, tmp_path):
     """The same documents give the same projects, fields and precision on SpatiaLite and PostGIS."""
     import os
 
-    from geoapp.db import Database
+    from geoapp.store.database import Database
 
     if not os.environ.get("GEOAPP_TEST_POSTGIS_URL"):
         pytest.skip("needs both backends")
@@ -153,13 +154,15 @@ def test_stored_feature_properties_follow_the_data(seeded_db, gazetteer, tmp_pat
 
     from sqlalchemy import text
 
-    from geoapp.ogc_sources.projects import refresh_stored_properties
+    from geoapp.catalog.sources.projects import refresh_stored_properties
 
     if backend != "postgis":
         pytest.skip("SpatiaLite builds feature properties when reading")
     original = next(p for p in SEEDS if p.name.startswith("004"))
     changed = tmp_path / original.name
-    changed.write_text(original.read_text(encoding="utf-8").replace("完工渝西、成达万高铁", "完工渝西高铁"), encoding="utf-8")
+    changed.write_text(
+        original.read_text(encoding="utf-8").replace("完工渝西、成达万高铁", "完工渝西高铁"), encoding="utf-8"
+    )
     assert ingest_files(seeded_db, gazetteer, [changed]).failed == 0
 
     def stored(s):
@@ -180,7 +183,7 @@ def test_stored_feature_properties_of_another_code_version_are_not_used(seeded_d
     refresh, even of one project, rewrites every project."""
     from sqlalchemy import text
 
-    from geoapp.ogc_sources.projects import (
+    from geoapp.catalog.sources.projects import (
         PROPERTIES_VERSION_KEY,
         refresh_stored_properties,
         stored_properties_complete,
@@ -211,16 +214,20 @@ def test_db_init_rewrites_missing_stored_properties(seeded_db, backend):
 
     from sqlalchemy import text
 
-    from geoapp.ogc_sources.projects import stored_properties_complete
+    from geoapp.catalog.sources.projects import stored_properties_complete
 
     if backend != "postgis":
         pytest.skip("SpatiaLite builds feature properties when reading")
     with seeded_db.sessionmaker() as s:
-        s.execute(text("UPDATE projects SET feature_properties = NULL WHERE id IN (SELECT min(id) FROM projects)"))
+        s.execute(
+            text("UPDATE projects SET feature_properties = NULL WHERE id IN (SELECT min(id) FROM projects)")
+        )
         s.commit()
         assert not stored_properties_complete(s, seeded_db.backend)
     env = {**os.environ, "GEOAPP_DATABASE_URL": seeded_db.url}
-    result = subprocess.run([sys.executable, "-m", "geoapp.cli", "db", "init"], capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "geoapp.cli", "db", "init"], capture_output=True, text=True, env=env
+    )
     assert result.returncode == 0, result.stderr
     assert "feature properties rewritten" in result.stdout
     with seeded_db.sessionmaker() as s:

@@ -8,7 +8,13 @@ from geoapp.ingest.screen import is_title
 
 @pytest.mark.parametrize(
     "name",
-    ["国家AAAA级旅游景区", "国家级杂交水稻种子生产基地", "渝东南综合交通枢纽", "重庆市生态文明示范区", "市级化学原料药特色产业示范基地"],
+    [
+        "国家AAAA级旅游景区",
+        "国家级杂交水稻种子生产基地",
+        "渝东南综合交通枢纽",
+        "重庆市生态文明示范区",
+        "市级化学原料药特色产业示范基地",
+    ],
 )
 def test_titles(gazetteer, name):
     assert is_title(name, gazetteer)
@@ -16,7 +22,13 @@ def test_titles(gazetteer, name):
 
 @pytest.mark.parametrize(
     "name",
-    ["忠县国家农业科技园区", "川渝东部会展中心", "重庆忠县新生港", "渝东北农副产品冷链加工集配中心", "新生港铁公水多式联运枢纽"],
+    [
+        "忠县国家农业科技园区",
+        "川渝东部会展中心",
+        "重庆忠县新生港",
+        "渝东北农副产品冷链加工集配中心",
+        "新生港铁公水多式联运枢纽",
+    ],
 )
 def test_works_named_with_a_scope_or_a_place_are_not_titles(gazetteer, name):
     assert not is_title(name, gazetteer)

@@ -25,7 +25,10 @@ def test_a_counted_list_replaces_the_bare_head(gazetteer):
 
 
 def test_lists_of_works_counts_of_works_and_generic_programmes_are_not_spread(gazetteer):
-    items = _items(gazetteer, "建成白石水库、黄钦水库、金鸡水库，打造茶叶、蔬菜两个万亩基地，推进青杠、丁家街道老旧小区改造。")
+    items = _items(
+        gazetteer,
+        "建成白石水库、黄钦水库、金鸡水库，打造茶叶、蔬菜两个万亩基地，推进青杠、丁家街道老旧小区改造。",
+    )
     assert not any(name.startswith(("白石水库水", "黄钦水库水")) for name in items), sorted(items)
     assert not any(name.endswith("老旧小区") and name.startswith("青杠") for name in items), sorted(items)
 

@@ -21,7 +21,12 @@ def structure(prefix):
         ("000", "忠县推动成渝地区双城经济圈建设行动方案（2023—2027年）", "忠县人民政府", (2023, 6, 26)),
         ("001", "政府工作报告", "忠县人民政府", (2023, 2, 8)),
         ("002", "垫江县推动成渝地区双城经济圈建设行动方案（2023—2027年）", "垫江县人民政府", (2023, 9, 27)),
-        ("004", "重庆市开州区实施成渝地区双城经济圈建设行动方案（2023—2027年）", "重庆市开州区人民政府", (2023, 7, 9)),
+        (
+            "004",
+            "重庆市开州区实施成渝地区双城经济圈建设行动方案（2023—2027年）",
+            "重庆市开州区人民政府",
+            (2023, 7, 9),
+        ),
     ],
 )
 def test_metadata(prefix, title, issuer, date):
@@ -70,7 +75,12 @@ def test_parse_money(text, value):
 
 @pytest.mark.parametrize(
     "text, years",
-    [("2023—2025年", (2023, 2025)), ("2024年", (2024, 2024)), ("待定", (None, None)), ("2018-2025", (2018, 2025))],
+    [
+        ("2023—2025年", (2023, 2025)),
+        ("2024年", (2024, 2024)),
+        ("待定", (None, None)),
+        ("2018-2025", (2018, 2025)),
+    ],
 )
 def test_parse_period(text, years):
     assert parse_period(text) == years
@@ -95,11 +105,16 @@ def test_row_per_line_tables_tab_or_pipe(row):
         row.format(n=1, name="开梁高速梁平段配套连接线", place="礼让镇"),
         row.format(n=2, name="回龙镇农村公路提升工程", place="回龙镇"),
     ]
-    text = "\n".join(["梁平区2024年重点项目清单", header, *([rule] if rule else []), *body, "以上项目按计划推进。"])
+    text = "\n".join(
+        ["梁平区2024年重点项目清单", header, *([rule] if rule else []), *body, "以上项目按计划推进。"]
+    )
     structure = parse_structure(text)
     assert len(structure.tables) == 1
     table = structure.tables[0]
-    assert table.is_project_table and [r.fields["name"] for r in table.rows] == ["开梁高速梁平段配套连接线", "回龙镇农村公路提升工程"]
+    assert table.is_project_table and [r.fields["name"] for r in table.rows] == [
+        "开梁高速梁平段配套连接线",
+        "回龙镇农村公路提升工程",
+    ]
     assert table.rows[0].fields["location"] == "礼让镇" and table.rows[0].fields["leader"] == "齐明山"
     assert any("以上项目按计划推进" in s.text for s in structure.sentences)
 

@@ -8,7 +8,7 @@ The features sit in 忠县 and carry names the test documents use: 忠州中学 
 
 from __future__ import annotations
 
-# The spatial libraries must load before SpatiaLite can (see geoapp.backend).
+# The spatial libraries must load before SpatiaLite can (see geoapp.store.backend).
 import pyogrio  # noqa: F401  isort: skip
 
 import sys

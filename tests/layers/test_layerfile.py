@@ -72,8 +72,12 @@ def test_wkt_csv_geojson_geopackage_flatgeobuf(tmp_path):
     import pyogrio
 
     (tmp_path / "w.csv").write_text('name,wkt\n黄钦水库,"POINT (107.9 30.45)"\n', encoding="utf-8")
-    assert read_layer(tmp_path / "w.csv", ReadOptions(name_field="name", crs="EPSG:4326")).names == ["黄钦水库"]
-    frame = gpd.GeoDataFrame({"NAME": ["汉丰湖"]}, geometry=[shapely.Point(108.39, 31.17).buffer(0.01)], crs=4326)
+    assert read_layer(tmp_path / "w.csv", ReadOptions(name_field="name", crs="EPSG:4326")).names == [
+        "黄钦水库"
+    ]
+    frame = gpd.GeoDataFrame(
+        {"NAME": ["汉丰湖"]}, geometry=[shapely.Point(108.39, 31.17).buffer(0.01)], crs=4326
+    )
     for suffix in ("geojson", "gpkg", "fgb"):
         path = tmp_path / f"lake.{suffix}"
         pyogrio.write_dataframe(frame, path)
@@ -84,7 +88,9 @@ def test_wkt_csv_geojson_geopackage_flatgeobuf(tmp_path):
 # --------------------------------------------------------------------------- bad input
 def _geojson(tmp_path, features, name="bad.geojson"):
     path = tmp_path / name
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
     return path
 
 
@@ -99,13 +105,25 @@ BOWTIE = {"type": "Polygon", "coordinates": [[[108, 30], [108.1, 30.1], [108.1, 
 @pytest.mark.parametrize(
     ("features", "options", "message"),
     [
-        ([_feature("忠州中学", POINT)], {"name_field": "名称"}, "no field '名称' for the name (fields: name)"),
-        ([_feature("忠州中学", POINT), _feature("", POINT)], {}, "1 of 2 features have an empty or one-character name"),
+        (
+            [_feature("忠州中学", POINT)],
+            {"name_field": "名称"},
+            "no field '名称' for the name (fields: name)",
+        ),
+        (
+            [_feature("忠州中学", POINT), _feature("", POINT)],
+            {},
+            "1 of 2 features have an empty or one-character name",
+        ),
         ([_feature("忠州中学", None)], {}, "1 of 1 features have no geometry"),
         ([_feature("忠州中学", BOWTIE)], {}, "have invalid geometries (Self-intersection"),
         ([_feature("忠州中学", {"type": "Point", "coordinates": [2.35, 48.85]})], {}, "lie outside China"),
         ([_feature("忠州中学", POINT)], {"crs": "EPSG:999999"}, "unknown CRS 'EPSG:999999'"),
-        ([_feature("忠州中学", POINT)], {"kind": "school", "kind_field": "name"}, "give --kind-field or --kind"),
+        (
+            [_feature("忠州中学", POINT)],
+            {"kind": "school", "kind_field": "name"},
+            "give --kind-field or --kind",
+        ),
         ([], {}, "bad.geojson has no features"),
     ],
 )
@@ -140,7 +158,9 @@ def test_missing_crs_and_unnamed_features(tmp_path):
 @pytest.mark.parametrize("name", ["corrupt.gpkg", "corrupt.geojson", "corrupt.osm.pbf", "nocoords.csv"])
 def test_corrupt_files(tmp_path, name):
     path = tmp_path / name
-    path.write_bytes(b"name,foo\n\x00\x01garbage" if name.endswith(".csv") else b"\x00\x01 not a real file \xff" * 50)
+    path.write_bytes(
+        b"name,foo\n\x00\x01garbage" if name.endswith(".csv") else b"\x00\x01 not a real file \xff" * 50
+    )
     with pytest.raises(LayerError) as exc:
         read_layer(path, ReadOptions(name_field="name"))
     assert name in str(exc.value) and "\n" not in str(exc.value)

@@ -12,14 +12,33 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def geoapp(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "GEOAPP_DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "geoapp.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "geoapp.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def test_add_list_remove_regeocode_from_the_command_line(templates, tmp_path, gcj02_csv):
     url = templates.copy("spatialite", False, tmp_path)
-    add = ["gazetteer", "add", str(gcj02_csv), "--name-field", "名称", "--kind", "hospital", "--datum", "gcj02",
-           "--source", "高德导出", "--radius-km", "0.3"]
+    add = [
+        "gazetteer",
+        "add",
+        str(gcj02_csv),
+        "--name-field",
+        "名称",
+        "--kind",
+        "hospital",
+        "--datum",
+        "gcj02",
+        "--source",
+        "高德导出",
+        "--radius-km",
+        "0.3",
+    ]
     result = geoapp(url, *add)
     assert result.returncode == 0, result.stderr
     assert "layer hospitals: 1 named features from 1 in the file (CRS GCJ-02 → WGS84)" in result.stdout

@@ -72,7 +72,9 @@ def test_a_route_section_is_cut_from_the_layer_centreline(gazetteer):
     before = (2 * start[0] - end[0], 2 * start[1] - end[1])
     after = (2 * end[0] - start[0], 2 * end[1] - start[1])
     centreline = shapely.LineString([before, start, ((start[0] + end[0]) / 2, start[1] + 0.01), end, after])
-    best = overlay(gazetteer, [("G350", ("国道350线",), centreline)]).geocode("G350忠县至南溪", county="忠县")[0]
+    best = overlay(gazetteer, [("G350", ("国道350线",), centreline)]).geocode(
+        "G350忠县至南溪", county="忠县"
+    )[0]
     assert is_layer_id(best.gazetteer_id) and best.precision == 2 and best.method == "segment"
     assert best.geometry.length < centreline.length / 2
     coords = list(best.geometry.coords)

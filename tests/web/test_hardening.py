@@ -69,7 +69,11 @@ def test_geocode_bodies_are_type_checked_and_depth_limited(client):
 
 
 def test_wrong_methods_are_405_with_allow(client):
-    for method, path in (("TRACE", "/api/projects.geojson"), ("DELETE", "/collections"), ("PUT", "/api/geocode")):
+    for method, path in (
+        ("TRACE", "/api/projects.geojson"),
+        ("DELETE", "/collections"),
+        ("PUT", "/api/geocode"),
+    ):
         r = client.open(path, method=method)
         _json_error(r, 405)
         assert "GET" in r.headers["Allow"] or "POST" in r.headers["Allow"]
@@ -81,7 +85,9 @@ def test_long_urls_get_a_json_414_and_long_filters_pass(client):
     _json_error(client.get("/api/projects.geojson?q=" + "a" * (MAX_REQUEST_LINE + 10)), 414)
     # a 20,000-character CQL2 filter (the documented maximum) of 400 terms is accepted (a long
     # chain once overflowed pygeofilter's recursion; SQLite itself refuses 1,000+ terms: 400)
-    long_filter = " OR ".join(f"name = '{i:05d}{'长' * 38}'" for i in range(400))[:20_000].rsplit(" OR ", 1)[0]
+    long_filter = " OR ".join(f"name = '{i:05d}{'长' * 38}'" for i in range(400))[:20_000].rsplit(" OR ", 1)[
+        0
+    ]
     r = client.get("/collections/projects/items", query_string={"filter": long_filter, "limit": 1})
     assert r.status_code == 200, r.get_data()[:300]
 
@@ -98,7 +104,9 @@ def test_security_headers_and_csp(client):
     inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
     assert inline and all('type="application/json"' in a or f'nonce="{nonce}"' in a for a in inline), inline
     assert "onclick=" not in html and "javascript:" not in html
-    assert client.get("/", headers=BROWSER).headers["Content-Security-Policy"] != csp  # a fresh nonce each time
+    assert (
+        client.get("/", headers=BROWSER).headers["Content-Security-Policy"] != csp
+    )  # a fresh nonce each time
     for path in ("/", "/api/projects.geojson?limit=1", "/collections", "/healthz", "/reports/忠县"):
         r = client.get(path)
         assert r.headers["X-Content-Type-Options"] == "nosniff", path
@@ -113,7 +121,7 @@ def test_the_csp_lets_the_optional_basemaps_load(app):
     import fnmatch
     from urllib.parse import urlsplit
 
-    from geoapp.mapview import map_config_basemaps
+    from geoapp.pages.planner_map import map_config_basemaps
     from geoapp.web.security import content_security_policy
 
     settings = {**app.config["GEOAPP"], "tianditu_key": "k"}
@@ -141,7 +149,7 @@ def test_an_unreachable_database_is_a_503_with_retry_after(backend, tmp_path):
     import socket
 
     from geoapp import create_app
-    from geoapp.db import forget_database
+    from geoapp.store.database import forget_database
 
     if backend == "postgis":
         s = socket.socket()
@@ -158,7 +166,12 @@ def test_an_unreachable_database_is_a_503_with_retry_after(backend, tmp_path):
         assert "Traceback" not in str(exc)
         return
     client = app.test_client()
-    for path in ("/api/projects.geojson", "/collections/projects/items", "/api/projects/1", "/download/projects.geojson"):
+    for path in (
+        "/api/projects.geojson",
+        "/collections/projects/items",
+        "/api/projects/1",
+        "/download/projects.geojson",
+    ):
         r = client.get(path)
         body = _json_error(r, 503)
         assert int(r.headers["Retry-After"]) > 0

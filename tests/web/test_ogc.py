@@ -23,10 +23,10 @@ from sqlalchemy.engine import make_url
 
 from gazetteer.datum import wgs84_to_gcj02
 from geoapp import create_app
-from geoapp.db import forget_database
-from geoapp.filters import ProjectFilter
-from geoapp.models import Place, Project
-from geoapp.queries import count_projects
+from geoapp.catalog.filters import ProjectFilter
+from geoapp.catalog.queries import count_projects
+from geoapp.store.database import forget_database
+from geoapp.store.models import Place, Project
 
 POSTGIS_URL = os.environ.get("GEOAPP_TEST_POSTGIS_URL")
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -55,7 +55,9 @@ def drop(url: str) -> None:
         import psycopg
 
         u = make_url(url)
-        with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname="postgres", autocommit=True) as c:
+        with psycopg.connect(
+            host=u.host, port=u.port, user=u.username, dbname="postgres", autocommit=True
+        ) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
 
 
@@ -73,7 +75,7 @@ def client(ogc_app):
 
 @pytest.fixture(scope="module")
 def db(ogc_app):
-    return ogc_app.extensions["geoapp.db"]
+    return ogc_app.extensions["geoapp.database"]
 
 
 def get(client, url, **kw):
@@ -113,11 +115,16 @@ def test_landing_page_links(client):
     _, headers, doc = get(client, "/?f=json")
     assert headers["Content-Type"].startswith("application/json")
     links = rels(doc)
-    assert any(urlsplit(link["href"]).path == "/api" and "openapi" in link["type"] for link in links["service-desc"])
+    assert any(
+        urlsplit(link["href"]).path == "/api" and "openapi" in link["type"] for link in links["service-desc"]
+    )
     assert links["service-doc"][0]["type"] == "text/html"
     assert urlsplit(links["conformance"][0]["href"]).path == "/conformance"
     assert urlsplit(links["data"][0]["href"]).path == "/collections"
-    assert any(urlsplit(link["href"]).path == "/collections" for link in links["http://www.opengis.net/def/rel/ogc/1.0/data"])
+    assert any(
+        urlsplit(link["href"]).path == "/collections"
+        for link in links["http://www.opengis.net/def/rel/ogc/1.0/data"]
+    )
     the_map = [link for link in links["alternate"] if link["title"] == "项目地图"]
     assert the_map and the_map[0]["type"] == "text/html" and urlsplit(the_map[0]["href"]).path == "/"
     assert links["self"][0]["type"] == "application/json"
@@ -132,10 +139,10 @@ def test_landing_page_by_accept_header_and_as_html(client):
 
 
 def test_landing_page_function_is_framework_free(ogc_app):
-    from geoapp import ogc
-    from geoapp.api import Context
+    from geoapp.context import Context
+    from geoapp.ogcapi import core as ogc
 
-    db = ogc_app.extensions["geoapp.db"]
+    db = ogc_app.extensions["geoapp.database"]
     with db.session() as s:
         ctx = Context(s, db.backend, ogc_app.config["GEOAPP"])
         headers, status, body = ogc.landing_page(ctx, {}, "http://example.org/geo")
@@ -172,14 +179,26 @@ def test_openapi_document(client, ogc_app):
         op = doc["paths"][f"/collections/{sid}/items"]["get"]
         params = [_resolve(doc, p["$ref"]) if "$ref" in p else p for p in op["parameters"]]
         names = {p["name"] for p in params}
-        assert {"bbox", "bbox-crs", "limit", "offset", "crs", "f", "filter", "filter-lang", "datetime"} <= names
+        assert {
+            "bbox",
+            "bbox-crs",
+            "limit",
+            "offset",
+            "crs",
+            "f",
+            "filter",
+            "filter-lang",
+            "datetime",
+        } <= names
         limit = next(p for p in params if p["name"] == "limit")
         assert limit["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}
         assert limit["style"] == "form" and limit["explode"] is False
         bbox = next(p for p in params if p["name"] == "bbox")
         assert bbox["schema"]["type"] == "array" and bbox["schema"]["items"]["type"] == "number"
         assert doc["paths"][f"/collections/{sid}/items/{{featureId}}"]["get"]["responses"]["404"]
-    projects = {p["$ref"].rsplit("/", 1)[1] for p in doc["paths"]["/collections/projects/items"]["get"]["parameters"]}
+    projects = {
+        p["$ref"].rsplit("/", 1)[1] for p in doc["paths"]["/collections/projects/items"]["get"]["parameters"]
+    }
     assert {"category", "county", "status", "corridor", "distance_km", "subtype", "period"} <= projects
     assert "/download/projects.{format}" in doc["paths"]
     assert "gcj02" in doc["components"]["parameters"]["crs"]["schema"]["enum"]
@@ -192,7 +211,7 @@ def test_openapi_document(client, ogc_app):
 
 
 def test_openapi_describes_geocoding_and_places():
-    from geoapp.ogc_openapi import openapi_document
+    from geoapp.ogcapi.openapi import openapi_document
     from geoapp.settings import load_settings
 
     doc = openapi_document("http://h", load_settings(), {"/api/geocode", "/api/projects/<int:project_id>"})
@@ -249,7 +268,16 @@ def test_items_page(client, db):
     assert {"self", "alternate", "next", "collection"} <= set(links) and "prev" not in links
     f = doc["features"][0]
     assert isinstance(f["id"], int) and f["properties"]["id"] == f["id"]
-    for key in ("name", "category_label", "county", "counties", "precision", "precision_text", "sentence", "document"):
+    for key in (
+        "name",
+        "category_label",
+        "county",
+        "counties",
+        "precision",
+        "precision_text",
+        "sentence",
+        "document",
+    ):
         assert key in f["properties"]
 
 
@@ -285,7 +313,8 @@ def test_offset_past_the_end(client):
 
 
 @pytest.mark.parametrize(
-    "query", ["limit=0", "limit=-5", "limit=abc", "limit=2.5", "limit=99999999999999999999", "offset=-1", "offset=x"]
+    "query",
+    ["limit=0", "limit=-5", "limit=abc", "limit=2.5", "limit=99999999999999999999", "offset=-1", "offset=x"],
 )
 def test_bad_limits_are_400(client, query):
     status, _, body = get(client, f"/collections/projects/items?{query}")
@@ -330,7 +359,9 @@ def test_bbox_selects_intersecting_geometries(client, db):
     assert all(_shape(f).intersects(box) for f in doc["features"])
     # and nothing that intersects is missing
     with db.session() as s:
-        rows = s.execute(select(Project.id, func.ST_AsText(Project.geom)).where(Project.category == "transport")).all()
+        rows = s.execute(
+            select(Project.id, func.ST_AsText(Project.geom)).where(Project.category == "transport")
+        ).all()
     expected = {pid for pid, wkt in rows if shapely.from_wkt(wkt).intersects(box)}
     assert {f["id"] for f in doc["features"]} == expected
 
@@ -349,7 +380,16 @@ def test_edge_bboxes_are_valid_and_empty(client, bbox):
 
 @pytest.mark.parametrize(
     "bbox",
-    ["107,30,108", "107,30,108,31,1", "107,95,108,96", "200,30,201,31", "108,30,107,31", "107,31,108,30", "a,b,c,d", "nan,1,2,3"],
+    [
+        "107,30,108",
+        "107,30,108,31,1",
+        "107,95,108,96",
+        "200,30,201,31",
+        "108,30,107,31",
+        "107,31,108,30",
+        "a,b,c,d",
+        "nan,1,2,3",
+    ],
 )
 def test_bad_bbox_is_400(client, bbox):
     status, _, body = get(client, f"/collections/projects/items?bbox={bbox}")
@@ -422,7 +462,9 @@ def test_crs_applies_to_pages_of_every_geometry_type(client):
         assert np.allclose(xy[:, ::-1], yx, atol=1e-6), a["id"]
 
 
-@pytest.mark.parametrize("crs", ["EPSG:3857", "EPSG:99999", "foo", "http://www.opengis.net/def/crs/EPSG/0/4545x"])
+@pytest.mark.parametrize(
+    "crs", ["EPSG:3857", "EPSG:99999", "foo", "http://www.opengis.net/def/crs/EPSG/0/4545x"]
+)
 def test_unknown_crs_is_400(client, crs):
     status, _, body = get(client, f"/collections/projects/items?crs={crs}")
     assert status == 400 and body["code"] == "InvalidParameterValue" and "crs" in body["description"]
@@ -430,7 +472,9 @@ def test_unknown_crs_is_400(client, crs):
 
 # ----------------------------------------------------------------------------- property filters
 def test_property_filters_match_the_shared_filter(client, db):
-    _, doc = geojson(client, "/collections/projects/items?category=transport&status=built,under_construction&limit=1000")
+    _, doc = geojson(
+        client, "/collections/projects/items?category=transport&status=built,under_construction&limit=1000"
+    )
     with db.session() as s:
         expected = count_projects(
             s, ProjectFilter(categories=("transport",), statuses=("built", "under_construction")), db.backend
@@ -448,7 +492,9 @@ def test_county_period_and_subtype_filters(client):
     for f in period["features"]:
         start, end = f["properties"]["period_start"], f["properties"]["period_end"]
         assert (start or end) and (start is None or start <= 2025) and (end is None or end >= 2021)
-    _, dt = geojson(client, "/collections/projects/items?datetime=2021-01-01T00:00:00Z/2025-12-31T00:00:00Z&limit=1")
+    _, dt = geojson(
+        client, "/collections/projects/items?datetime=2021-01-01T00:00:00Z/2025-12-31T00:00:00Z&limit=1"
+    )
     assert dt["numberMatched"] == period["numberMatched"]
     _, sub = geojson(client, "/collections/projects/items?subtype=expressway&limit=1000")
     assert all(f["properties"]["subtype"] == "expressway" for f in sub["features"])
@@ -458,7 +504,9 @@ def test_corridor_filter(client):
     _, corridors = geojson(client, "/collections/corridors/items?limit=500")
     expressway = next(f for f in corridors["features"] if f["properties"]["subtype"] == "expressway")
     line = _shape(expressway)
-    _, near = geojson(client, f"/collections/projects/items?corridor={expressway['id']}&distance_km=2&limit=300")
+    _, near = geojson(
+        client, f"/collections/projects/items?corridor={expressway['id']}&distance_km=2&limit=300"
+    )
     _, far = geojson(client, f"/collections/projects/items?corridor={expressway['id']}&distance_km=8&limit=1")
     assert 0 < near["numberMatched"] <= far["numberMatched"]
     for f in near["features"]:  # within 2 km (0.03° is ~3 km at 30°N)
@@ -494,7 +542,10 @@ def cql(client, expression, extra=""):
 def test_cql2_comparisons(client, db):
     status, _, doc = cql(client, "category = 'transport' AND precision <= 3")
     assert status == 200 and doc["numberMatched"] > 0
-    assert all(f["properties"]["category"] == "transport" and f["properties"]["precision"] <= 3 for f in doc["features"])
+    assert all(
+        f["properties"]["category"] == "transport" and f["properties"]["precision"] <= 3
+        for f in doc["features"]
+    )
     _, _, like = cql(client, "name LIKE '%高速%'")
     assert like["numberMatched"] > 0 and all("高速" in f["properties"]["name"] for f in like["features"])
     _, _, inside = cql(client, "status IN ('built', 'planned') AND NOT (category = 'urban')")
@@ -519,7 +570,9 @@ def test_cql2_spatial_predicates_agree_with_bbox(client):
     assert all(box.contains(_shape(f)) or box.covers(_shape(f)) for f in within["features"])
     # the same polygon given latitude first with filter-crs=EPSG:4326
     flipped = f"POLYGON(({miny} {minx},{miny} {maxx},{maxy} {maxx},{maxy} {minx},{miny} {minx}))"
-    _, _, crs = cql(client, f"S_WITHIN(geometry, {flipped})", f"&category=transport&filter-crs={EPSG.format(4326)}")
+    _, _, crs = cql(
+        client, f"S_WITHIN(geometry, {flipped})", f"&category=transport&filter-crs={EPSG.format(4326)}"
+    )
     assert crs["numberMatched"] == within["numberMatched"]
 
 
@@ -584,7 +637,9 @@ def test_places_counties_and_corridors(client, db):
     _, places = geojson(client, "/collections/places/items?kind=feature&limit=1000")
     with db.session() as s:
         features = s.scalar(select(func.count()).select_from(Place).where(Place.kind == "feature"))
-    assert places["numberMatched"] == features and all(f["properties"]["kind"] == "feature" for f in places["features"])
+    assert places["numberMatched"] == features and all(
+        f["properties"]["kind"] == "feature" for f in places["features"]
+    )
     assert all(isinstance(f["id"], str) for f in places["features"])
     _, county = geojson(client, "/collections/counties/items?name=忠县")
     assert county["numberMatched"] == 1 and county["features"][0]["properties"]["code"] == "500233"
@@ -634,12 +689,12 @@ def test_database_built_json_equals_python_built(ogc_app):
     """On PostGIS the database writes the features; compare with the Python path, field by field."""
     import copy
 
-    from geoapp.api import Context
-    from geoapp.crs import parse_crs
-    from geoapp.ogc_read import iter_features
-    from geoapp.ogc_sources import SOURCES, Selection
+    from geoapp.catalog.crs import parse_crs
+    from geoapp.catalog.features import iter_features
+    from geoapp.catalog.sources import SOURCES, Selection
+    from geoapp.context import Context
 
-    db = ogc_app.extensions["geoapp.db"]
+    db = ogc_app.extensions["geoapp.database"]
     if not db.backend.builds_json:
         pytest.skip("SpatiaLite: features are always built in Python")
     python = copy.copy(db.backend)
@@ -654,7 +709,9 @@ def test_database_built_json_equals_python_built(ogc_app):
             for backend in (db.backend, python):
                 ctx = Context(s, backend, ogc_app.config["GEOAPP"])
                 sel = Selection(src, src.prepare(ctx, {}))
-                runs.append([f for b in iter_features(ctx, sel, parse_crs(crs), limit=limit) for f in b.features()])
+                runs.append(
+                    [f for b in iter_features(ctx, sel, parse_crs(crs), limit=limit) for f in b.features()]
+                )
             by_db, by_python = runs
             assert len(by_db) == len(by_python) > 0
             for a, b in zip(by_db, by_python, strict=True):
@@ -665,12 +722,12 @@ def test_database_built_json_equals_python_built(ogc_app):
 
 def test_parallel_chunked_reads_keep_order(ogc_app, monkeypatch):
     """Large reads on PostGIS go in id chunks over several connections: same features, same order."""
-    import geoapp.ogc_read as reading
-    from geoapp.api import Context
-    from geoapp.crs import CRS84 as crs84
-    from geoapp.ogc_sources import SOURCES, Selection
+    import geoapp.catalog.features as reading
+    from geoapp.catalog.crs import CRS84 as crs84
+    from geoapp.catalog.sources import SOURCES, Selection
+    from geoapp.context import Context
 
-    db = ogc_app.extensions["geoapp.db"]
+    db = ogc_app.extensions["geoapp.database"]
     if db.backend.parallel_reads < 2:
         pytest.skip("SpatiaLite reads over one connection")
     monkeypatch.setattr(reading, "CHUNK", 97)
@@ -683,7 +740,11 @@ def test_parallel_chunked_reads_keep_order(ogc_app, monkeypatch):
         everything = [f["id"] for b in batches for f in b.features()]
         assert len(batches) > 3 and sum(b.count for b in batches) == len(everything) == total_projects(db)
         assert everything == sorted(everything)
-        page = [f["id"] for b in reading.iter_features(ctx, sel, crs84, limit=300, offset=200) for f in b.features()]
+        page = [
+            f["id"]
+            for b in reading.iter_features(ctx, sel, crs84, limit=300, offset=200)
+            for f in b.features()
+        ]
         assert page == everything[200:500]
     # the helpers' connections went back to the pool with their usual text loader
     from sqlalchemy import text

@@ -27,8 +27,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from geoapp import create_app
-from geoapp.db import forget_database
-from geoapp.models import Project
+from geoapp.store.database import forget_database
+from geoapp.store.models import Project
 from tests.conftest import ARTIFACTS, ROOT, require
 
 POSTGIS_URL = os.environ.get("GEOAPP_TEST_POSTGIS_URL")
@@ -51,7 +51,7 @@ def server(request, templates, tmp_path_factory):
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}", app.extensions["geoapp.db"]
+    yield f"http://127.0.0.1:{srv.server_port}", app.extensions["geoapp.database"]
     srv.shutdown()
     thread.join(5)
     srv.server_close()
@@ -60,7 +60,9 @@ def server(request, templates, tmp_path_factory):
         import psycopg
 
         u = make_url(url)
-        with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname="postgres", autocommit=True) as c:
+        with psycopg.connect(
+            host=u.host, port=u.port, user=u.username, dbname="postgres", autocommit=True
+        ) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
 
 
@@ -100,7 +102,10 @@ def test_owslib_with_its_default_headers(server):
         one = w.collection_item("projects", str(page["features"][0]["id"]))
         assert one["id"] == page["features"][0]["id"]
         points = w.collection_items("projects-points", limit=20)
-        assert points["numberReturned"] == 20 and {f["geometry"]["type"] for f in points["features"]} <= {"Point", "MultiPoint"}
+        assert points["numberReturned"] == 20 and {f["geometry"]["type"] for f in points["features"]} <= {
+            "Point",
+            "MultiPoint",
+        }
     finally:
         REQUEST_HEADERS.clear()
         REQUEST_HEADERS.update(saved)
@@ -138,7 +143,9 @@ def test_owslib_bbox_limit_filter_and_single_items(owslib_features):
     box = shapely.box(*BOX)
     assert all(shapely.geometry.shape(f["geometry"]).intersects(box) for f in page["features"])
     water = owslib_features.collection_items("projects", filter="category = 'water'", limit=100)
-    assert water["numberMatched"] > 0 and {f["properties"]["category"] for f in water["features"]} == {"water"}
+    assert water["numberMatched"] > 0 and {f["properties"]["category"] for f in water["features"]} == {
+        "water"
+    }
     one = owslib_features.collection_item("projects", str(page["features"][0]["id"]))
     assert one["id"] == page["features"][0]["id"] and one["properties"]["name"]
     county = owslib_features.collection_items("counties", name="忠县")
@@ -184,7 +191,9 @@ def test_gdal_oapif_reads_projects_with_attributes_and_filters(oapif, server):
     assert out["layers"] == COLLECTIONS
     assert out["n"] == len(expected) and sorted(out["ids"]) == sorted(expected)
     assert dict(zip(out["ids"], out["names"], strict=True)) == expected  # Chinese names intact
-    assert {"category", "category_label", "status", "county", "precision", "precision_text"} <= set(out["columns"])
+    assert {"category", "category_label", "status", "county", "precision", "precision_text"} <= set(
+        out["columns"]
+    )
     assert "CRS84" in out["crs"] or "4326" in out["crs"]
     assert {"Point", "LineString"} <= set(out["types"])
     with db.session() as s:
@@ -209,11 +218,21 @@ DOWNLOADS = {
 
 @pytest.fixture(scope="module")
 def qgis_python():
-    found = Path(QGIS_PYTHON).exists() and subprocess.run(
-        [QGIS_PYTHON, "-c", "import qgis.core"], capture_output=True, timeout=60, env=_qgis_env(Path("/tmp"))
-    ).returncode == 0
+    found = (
+        Path(QGIS_PYTHON).exists()
+        and subprocess.run(
+            [QGIS_PYTHON, "-c", "import qgis.core"],
+            capture_output=True,
+            timeout=60,
+            env=_qgis_env(Path("/tmp")),
+        ).returncode
+        == 0
+    )
     if not found:
-        require("QGIS", "python3-qgis is not installed (apt-get install python3-qgis qgis-providers; `make test` does)")
+        require(
+            "QGIS",
+            "python3-qgis is not installed (apt-get install python3-qgis qgis-providers; `make test` does)",
+        )
     return QGIS_PYTHON
 
 
@@ -248,7 +267,11 @@ def qgis_seen(qgis_python, server, tmp_path_factory):
     summary = {k: {m: v.get(m) for m in ("wkb_type", "crs", "loaded", "drawable", "painted_pixels")}
                for k, v in (seen["collections"] | seen["files"]).items()}  # fmt: skip
     (ARTIFACTS / f"qgis-{server[1].url.split(':')[0]}.json").write_text(
-        json.dumps({"qgis": seen["qgis"], "seconds": seen["seconds"], "layers": summary}, ensure_ascii=False, indent=1)
+        json.dumps(
+            {"qgis": seen["qgis"], "seconds": seen["seconds"], "layers": summary},
+            ensure_ascii=False,
+            indent=1,
+        )
     )
     return seen
 
@@ -264,7 +287,10 @@ def test_qgis_loads_every_collection(qgis_seen, server):
         layer = qgis_seen["collections"][cid]
         assert layer["valid"], (cid, layer.get("error"))
         assert layer["loaded"] == _matched(base, cid) > 0, cid
-        assert layer["crs"] in ("EPSG:4326", "OGC:CRS84")  # CRS84 data (QGIS 3.22 calls every OGC API layer EPSG:4326)
+        assert layer["crs"] in (
+            "EPSG:4326",
+            "OGC:CRS84",
+        )  # CRS84 data (QGIS 3.22 calls every OGC API layer EPSG:4326)
         assert len(set(layer["ids"])) == layer["loaded"], cid  # every feature once
 
 
@@ -306,7 +332,9 @@ def test_qgis_reads_cgcs2000_downloads_as_epsg_4490(qgis_seen, server):
     assert whole["loaded"] == len(db_projects(db))
     assert dict(zip(whole["ids"], whole["values"]["name"], strict=True)) == db_projects(db)
     for fid, (x, y) in whole["first_vertex"].items():
-        with urllib.request.urlopen(f"{base}/collections/projects/items/{fid}?crs={EPSG_4490}", timeout=60) as r:
+        with urllib.request.urlopen(
+            f"{base}/collections/projects/items/{fid}?crs={EPSG_4490}", timeout=60
+        ) as r:
             feature = json.loads(r.read())
         lat, lon = next(_vertices(feature["geometry"]["coordinates"]))  # EPSG:4490 is latitude first
         assert abs(lon - x) < 1e-6 and abs(lat - y) < 1e-6, fid

@@ -18,8 +18,11 @@ from tests.web.test_ogc import drop, geojson, get, rels, seeded_app
 
 KIND_TYPES = {"points": {"Point", "MultiPoint"}, "lines": {"LineString", "MultiLineString"},
               "areas": {"Polygon", "MultiPolygon"}}  # fmt: skip
-FORMATS = {"points": "geometry-point-or-multipoint", "lines": "geometry-linestring-or-multilinestring",
-           "areas": "geometry-polygon-or-multipolygon"}  # fmt: skip (OGC API – Features Part 5)
+FORMATS = {
+    "points": "geometry-point-or-multipoint",
+    "lines": "geometry-linestring-or-multilinestring",
+    "areas": "geometry-polygon-or-multipolygon",
+}  # fmt: skip (OGC API – Features Part 5)
 EPSG_4490 = "http://www.opengis.net/def/crs/EPSG/0/4490"
 
 
@@ -101,7 +104,10 @@ def test_view_metadata_says_what_geometry_it_holds(client):
             assert rels(view)["related"][0]["href"].endswith(f"/collections/{mixed}")
             _, _, q = get(client, f"/collections/{mixed}-{kind}/queryables")
             assert q["properties"]["geometry"]["format"] == FORMATS[kind]
-            assert q["properties"].keys() == get(client, f"/collections/{mixed}/queryables")[2]["properties"].keys()
+            assert (
+                q["properties"].keys()
+                == get(client, f"/collections/{mixed}/queryables")[2]["properties"].keys()
+            )
     assert by_id["counties"]["geometryTypes"] == ["Polygon", "MultiPolygon"]
     assert by_id["corridors"]["geometryTypes"] == ["LineString", "MultiLineString"]
     downloads = [link["href"] for link in rels(by_id["projects-areas"])["enclosure"]]
@@ -112,7 +118,10 @@ def test_views_in_the_html_pages(client):
     _, _, landing = get(client, "/?f=html")
     _, _, listing = get(client, "/collections?f=html")
     for kind in KIND_TYPES:
-        assert f"/collections/projects-{kind}?f=html" in landing and f"/collections/places-{kind}?f=html" in listing
+        assert (
+            f"/collections/projects-{kind}?f=html" in landing
+            and f"/collections/places-{kind}?f=html" in listing
+        )
     status, _, page = get(client, "/collections/projects-areas?f=html")
     assert status == 200 and "Polygon, MultiPolygon" in page and "/collections/projects" in page
     status, _, items = get(client, "/collections/projects-points/items?f=html&limit=5")
@@ -125,13 +134,17 @@ def test_the_openapi_document_types_each_collections_geometry(client):
     for kind, types in KIND_TYPES.items():
         op = doc["paths"][f"/collections/projects-{kind}/items"]["get"]
         ref = op["responses"]["200"]["content"]["application/geo+json"]["schema"]["$ref"]
-        feature = schemas[schemas[ref.rsplit("/", 1)[1]]["properties"]["features"]["items"]["$ref"].rsplit("/", 1)[1]]
+        feature = schemas[
+            schemas[ref.rsplit("/", 1)[1]]["properties"]["features"]["items"]["$ref"].rsplit("/", 1)[1]
+        ]
         assert set(feature["properties"]["geometry"]["properties"]["type"]["enum"]) == types
         assert ", ".join(sorted(types, key=len)) in op["description"]
         names = {p["$ref"].rsplit("/", 1)[1] for p in op["parameters"]}
         assert "geometry_type" not in names and {"county", "category", "filter", "crs"} <= names
         assert op["responses"]["406"]["$ref"].endswith("/NotAcceptable")
-    mixed = {p["$ref"].rsplit("/", 1)[1] for p in doc["paths"]["/collections/projects/items"]["get"]["parameters"]}
+    mixed = {
+        p["$ref"].rsplit("/", 1)[1] for p in doc["paths"]["/collections/projects/items"]["get"]["parameters"]
+    }
     assert "geometry_type" in mixed
     download = doc["paths"]["/download/projects.{format}"]["get"]["parameters"]
     assert any(p.get("$ref", "").endswith("/geometry_type") for p in download)
@@ -184,16 +197,24 @@ RESOURCES = {
 def test_unknown_f_is_400(client, path, f):
     status, headers, body = get(client, f"{path}?f={f}")
     assert status == 400 and headers["Content-Type"].startswith("application/json")
-    assert body["code"] == "InvalidParameterValue" and ("f=json" in body["description"] or "'f'" in body["description"])
+    assert body["code"] == "InvalidParameterValue" and (
+        "f=json" in body["description"] or "'f'" in body["description"]
+    )
 
 
 @one_backend
 @pytest.mark.parametrize("path", list(RESOURCES))
-@pytest.mark.parametrize("accept", ["image/png", "application/xml, text/plain;q=0.5", "garbage", "text/html;q=0"])
+@pytest.mark.parametrize(
+    "accept", ["image/png", "application/xml, text/plain;q=0.5", "garbage", "text/html;q=0"]
+)
 def test_an_accept_header_matching_nothing_is_406_listing_what_is_offered(client, path, accept):
     status, headers, body = get(client, path, headers={"Accept": accept})
     assert status == 406 and headers["Content-Type"].startswith("application/json"), (path, accept)
-    assert body["code"] == "NotAcceptable" and RESOURCES[path] in body["offered"] and "text/html" in body["offered"]
+    assert (
+        body["code"] == "NotAcceptable"
+        and RESOURCES[path] in body["offered"]
+        and "text/html" in body["offered"]
+    )
     assert all(t in body["description"] for t in body["offered"])
     assert get(client, f"{path}?f=json", headers={"Accept": accept})[0] == 200  # f decides when given
 
@@ -210,7 +231,11 @@ def test_accept_headers_real_clients_send(client, path):
         ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
     ):
         status, headers, _ = get(client, path, headers={"Accept": accept})
-        assert status == 200 and headers["Content-Type"].startswith(expected), (path, accept, headers["Content-Type"])
+        assert status == 200 and headers["Content-Type"].startswith(expected), (
+            path,
+            accept,
+            headers["Content-Type"],
+        )
 
 
 def test_datetime_combines_with_bbox_and_filter(client):
@@ -218,5 +243,8 @@ def test_datetime_combines_with_bbox_and_filter(client):
     parts = ["datetime=2021-01-01T00:00:00Z/2025-12-31T00:00:00Z", "bbox=107.5,30.0,108.5,30.7",
              "filter=" + quote("category = 'transport'"), "geometry_type=lines"]  # fmt: skip
     _, both = geojson(client, "/collections/projects/items?limit=1000&" + "&".join(parts))
-    alone = [{f["id"] for f in geojson(client, f"/collections/projects/items?limit=1000&{p}")[1]["features"]} for p in parts]
+    alone = [
+        {f["id"] for f in geojson(client, f"/collections/projects/items?limit=1000&{p}")[1]["features"]}
+        for p in parts
+    ]
     assert {f["id"] for f in both["features"]} == set.intersection(*alone) and both["numberMatched"] > 0

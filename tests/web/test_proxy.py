@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from geoapp import create_app
 from geoapp.errors import ConfigError
-from geoapp.models import Project
+from geoapp.store.models import Project
 from geoapp.web.requestlog import LOGGER
 from tests.conftest import LiveServer
 
@@ -59,7 +59,9 @@ def test_public_url_makes_every_link_public_and_next_reaches_the_end(seeded_db):
 
     def get(url: str) -> dict:
         assert url.startswith(PUBLIC)
-        with client.get(url.removeprefix("https://maps.example.cn"), headers={"Accept": "application/geo+json"}) as r:
+        with client.get(
+            url.removeprefix("https://maps.example.cn"), headers={"Accept": "application/geo+json"}
+        ) as r:
             assert r.status_code == 200, r.get_data(as_text=True)[:300]
             return r.get_json()
 
@@ -88,13 +90,17 @@ class _Proxy(BaseHTTPRequestHandler):
             return
         conn = http.client.HTTPConnection(*self.upstream, timeout=60)
         host = self.headers["Host"]
-        conn.request("GET", self.path[len(self.prefix):], headers={  # fmt: skip
-            "Accept": self.headers.get("Accept", "*/*"),
-            "X-Forwarded-For": "203.0.113.7",
-            "X-Forwarded-Proto": "http",
-            "X-Forwarded-Host": host,
-            "X-Forwarded-Prefix": self.prefix,
-        })
+        conn.request(
+            "GET",
+            self.path[len(self.prefix) :],
+            headers={  # fmt: skip
+                "Accept": self.headers.get("Accept", "*/*"),
+                "X-Forwarded-For": "203.0.113.7",
+                "X-Forwarded-Proto": "http",
+                "X-Forwarded-Host": host,
+                "X-Forwarded-Prefix": self.prefix,
+            },
+        )
         upstream = conn.getresponse()
         body = upstream.read()
         self.send_response(upstream.status)
@@ -140,6 +146,7 @@ def test_forwarded_headers_of_a_trusted_proxy_make_the_links_and_the_log(proxied
     lines = _Lines()
     LOGGER.addHandler(lines)
     try:
+
         def get(url: str) -> dict:
             request = urllib.request.Request(url, headers={"Accept": "application/geo+json"})
             with urllib.request.urlopen(request, timeout=60) as r:
@@ -153,7 +160,13 @@ def test_forwarded_headers_of_a_trusted_proxy_make_the_links_and_the_log(proxied
     items = [line for line in lines.lines if "/collections/projects/items" in line]
     assert len(items) == pages
     method, path, status, ms, unit, client = items[0].split(" ")
-    assert (method, path, status, unit, client) == ("GET", "/geo/collections/projects/items", "200", "ms", "203.0.113.7")
+    assert (method, path, status, unit, client) == (
+        "GET",
+        "/geo/collections/projects/items",
+        "200",
+        "ms",
+        "203.0.113.7",
+    )
     assert float(ms) > 0
 
 
@@ -171,7 +184,9 @@ def test_forwarded_headers_are_ignored_unless_trusted(seeded_db):
     assert all(urlsplit(href).path.startswith("/collections/") for href in _links(doc))
 
 
-@pytest.mark.parametrize("bad", ["maps.example.cn/geo", "ftp://maps.example.cn", "https://maps.example.cn/?a=1"])
+@pytest.mark.parametrize(
+    "bad", ["maps.example.cn/geo", "ftp://maps.example.cn", "https://maps.example.cn/?a=1"]
+)
 def test_a_malformed_public_url_is_a_configuration_error(seeded_db, bad):
     with pytest.raises(ConfigError, match="GEOAPP_PUBLIC_URL"):
         create_app({"database_url": seeded_db.url, "public_url": bad})
@@ -209,7 +224,10 @@ def test_html_pages_link_under_the_prefix(seeded_db, first):
         urls = re.findall(r'(?:href|src|action)="([^"#]+)"', html)
         assert urls, path
         for url in urls:
-            assert url.startswith(("/geo/", PUBLIC + "/", "data:")) or not url.startswith(("/", "http")), (path, url)
+            assert url.startswith(("/geo/", PUBLIC + "/", "data:")) or not url.startswith(("/", "http")), (
+                path,
+                url,
+            )
         if path == "/geo/":
             config = json.loads(re.search(r'id="geoapp-config"[^>]*>(.*?)</script>', html, re.S).group(1))
             assert config["root"] == "/geo"

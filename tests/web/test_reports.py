@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from PIL import Image
 
-from geoapp.filters import FILTER_PARAMS
-from geoapp.rendering import RENDER_PARAMS
+from geoapp.catalog.filters import FILTER_PARAMS
+from geoapp.maps.render import RENDER_PARAMS
 
 SMALL = "width=800&height=600&dpi=100"
 
@@ -151,7 +151,9 @@ def test_unknown_county_report_is_404_in_html_or_json(client):
     page = client.get("/reports/火星县")
     assert page.status_code == 404 and page.headers["Content-Type"].startswith("text/html")
     assert "未找到区县" in page.get_data(as_text=True)
-    for response in (client.get("/reports/火星县?f=json"),
-                     client.get("/reports/火星县", headers={"Accept": "application/json"})):
+    for response in (
+        client.get("/reports/火星县?f=json"),
+        client.get("/reports/火星县", headers={"Accept": "application/json"}),
+    ):
         assert response.status_code == 404 and response.get_json()["code"] == "NotFound"
     assert client.get("/reports/忠县?corridor=line:nowhere").status_code == 400

@@ -47,16 +47,29 @@ def app_with(seeded_db):
 
 def test_json_html_and_streamed_exports_are_gzipped(app_with):
     with LiveServer(app_with()) as server:
-        for path in ("/collections/projects/items?limit=500", "/download/projects.geojson", "/download/projects.csv",
-                     "/api/projects.geojson?limit=500", "/"):
+        for path in (
+            "/collections/projects/items?limit=500",
+            "/download/projects.geojson",
+            "/download/projects.csv",
+            "/api/projects.geojson?limit=500",
+            "/",
+        ):
             plain = _get(server.url, path, {"Accept": "text/html" if path == "/" else "*/*"})
-            packed = _get(server.url, path, {"Accept": "text/html" if path == "/" else "*/*", "Accept-Encoding": "gzip"})
+            packed = _get(
+                server.url, path, {"Accept": "text/html" if path == "/" else "*/*", "Accept-Encoding": "gzip"}
+            )
             assert plain[0] == packed[0] == 200, path
-            assert packed[1]["content-encoding"] == "gzip" and "accept-encoding" in packed[1]["vary"].lower(), path
+            assert (
+                packed[1]["content-encoding"] == "gzip" and "accept-encoding" in packed[1]["vary"].lower()
+            ), path
             assert "content-encoding" not in plain[1], path
-            assert _same(gzip.decompress(packed[2]), plain[2]) or path == "/", path  # / has a fresh nonce each time
+            assert _same(gzip.decompress(packed[2]), plain[2]) or path == "/", (
+                path
+            )  # / has a fresh nonce each time
             assert len(packed[2]) < len(plain[2]) / 3, (path, len(packed[2]), len(plain[2]))
-        png = _get(server.url, "/maps/render.png?county=500233&width=400&height=300", {"Accept-Encoding": "gzip"})
+        png = _get(
+            server.url, "/maps/render.png?county=500233&width=400&height=300", {"Accept-Encoding": "gzip"}
+        )
         assert png[0] == 200 and "content-encoding" not in png[1]  # images are compressed already
 
 

@@ -10,9 +10,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
-    "path", ["/collections/projects/items?limit=5", "/collections/projects/items/1", "/collections",
-             "/collections/projects-areas/items?limit=5",
-             "/download/projects.csv?county=忠县", "/api/projects.geojson?limit=5"],
+    "path",
+    [
+        "/collections/projects/items?limit=5",
+        "/collections/projects/items/1",
+        "/collections",
+        "/collections/projects-areas/items?limit=5",
+        "/download/projects.csv?county=忠县",
+        "/api/projects.geojson?limit=5",
+    ],
 )
 def test_a_current_copy_gets_304(client, path):
     first = client.get(path)
@@ -22,16 +28,16 @@ def test_a_current_copy_gets_304(client, path):
     again = client.get(path, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
     assert client.get(path, headers={"If-None-Match": '"something-else"'}).status_code == 200
-    assert client.get(path, headers={"If-None-Match": "garbage, W/, \"\x7f"}).status_code == 200
+    assert client.get(path, headers={"If-None-Match": 'garbage, W/, "\x7f'}).status_code == 200
     other = client.get(path, headers={"Accept": "text/html"})
     if other.status_code == 200 and other.mimetype == "text/html":
         assert other.headers["ETag"] != etag  # another representation, another validator
 
 
 def test_new_data_change_the_validator(client, app):
-    from geoapp.db import get_database
-    from geoapp.gaz import get_gazetteer
     from geoapp.ingest import ingest_files
+    from geoapp.store.database import get_database
+    from geoapp.store.gazetteer import get_gazetteer
 
     path = "/collections/projects/items?limit=5"
     etag = client.get(path).headers["ETag"]
@@ -46,8 +52,8 @@ def test_new_data_change_the_validator(client, app):
 def test_the_static_map_follows_every_data_change(client, app):
     """Re-placing projects (``regeocode``, a gazetteer layer) changes no count or ingest time:
     the rendered image's cache and ETag must follow the data version, not those."""
-    from geoapp import data_version
-    from geoapp.db import get_database
+    from geoapp.store import data_version
+    from geoapp.store.database import get_database
 
     path = "/maps/render.png?county=忠县&labels=off&width=800&height=600&dpi=100"
     etag = client.get(path).headers["ETag"]

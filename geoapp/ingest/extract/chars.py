@@ -12,8 +12,22 @@ import re
 from collections.abc import Iterable
 
 __all__ = [
-    "BREAKS", "OPEN", "CLOSE", "OPEN_QUOTES", "CLOSE_QUOTES", "QUOTE_MARKS", "CLAUSE_END",
-    "SENTENCE_END", "LIST_MARK", "DASHES", "DIGITS", "TWO", "MAGNITUDES", "SLOGAN_COUNTS", "HAN", "alternatives",
+    "BREAKS",
+    "OPEN",
+    "CLOSE",
+    "OPEN_QUOTES",
+    "CLOSE_QUOTES",
+    "QUOTE_MARKS",
+    "CLAUSE_END",
+    "SENTENCE_END",
+    "LIST_MARK",
+    "DASHES",
+    "DIGITS",
+    "TWO",
+    "MAGNITUDES",
+    "SLOGAN_COUNTS",
+    "HAN",
+    "alternatives",
 ]
 
 #: a chunk of prose ends at these (outside brackets)

@@ -129,7 +129,7 @@ def _line_and_station(scan: SentenceScanner, text: str, start: int) -> list[Cand
 
 
 def _parent_road(scan: SentenceScanner, c: Candidate) -> list[Candidate]:
-    """"G350复兴至新生港": the road it is a section of is named too."""
+    """ "G350复兴至新生港": the road it is a section of is named too."""
     code = ROAD_CODE.match(c.name)
     if not code or len(c.name) <= len(code.group(0)):
         return []
@@ -196,7 +196,9 @@ def _section_then_remark(read: _Name, vocab: Vocabulary) -> _Name | None:
     """A route's section, then what is done there: 襄渝铁路北碚段客运功能提升 → 襄渝铁路北碚段."""
     if read.raw != read.name:
         return None
-    section = re.compile(rf"(.{{2,}}?{_words('section_of_line')})(.{{1,12}}?{_words('section')})").match(read.core)
+    section = re.compile(rf"(.{{2,}}?{_words('section_of_line')})(.{{1,12}}?{_words('section')})").match(
+        read.core
+    )
     if section is None or not 2 <= len(read.core) - section.end() <= _MAX_SECTION_REMARK:
         return None
     cut = section.end()

@@ -78,7 +78,7 @@ def area_prefix(name: str, vocab: Vocabulary) -> str | None:
 
 
 def listed_projects(scan: SentenceScanner, found_at: set[int]) -> list[Candidate]:
-    """"A、B、C等项目": the listed names not already found (token indexes ``found_at``) are
+    """ "A、B、C等项目": the listed names not already found (token indexes ``found_at``) are
     projects even without a facility suffix."""
     vocab, tokens = scan.vocab, scan.tokens
     out: list[Candidate] = []
@@ -122,7 +122,7 @@ def _joiner() -> str:
 
 @cache
 def _counted_list() -> re.Pattern[str]:
-    """"回龙、大观、碧山三镇农村公路" — places, then how many of them (三镇, 两个街道), then the
+    """ "回龙、大观、碧山三镇农村公路" — places, then how many of them (三镇, 两个街道), then the
     work each of them gets: the count word is what says the head is shared."""
     words = vocabulary().words
     item = rf"{HAN}{{2,5}}"

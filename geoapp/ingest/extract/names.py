@@ -27,8 +27,21 @@ from geoapp.ingest.extract.chars import (
 from geoapp.ingest.vocab import Suffix, Vocabulary, vocabulary
 
 __all__ = [
-    "MAX_NAME", "ROAD_CODE", "clean_name", "trim_left", "suffix_of", "strip_remarks", "strip_tail",
-    "is_slogan", "specific", "weakly_specific", "all_generic", "is_stop", "classify", "phased", "segment",
+    "MAX_NAME",
+    "ROAD_CODE",
+    "clean_name",
+    "trim_left",
+    "suffix_of",
+    "strip_remarks",
+    "strip_tail",
+    "is_slogan",
+    "specific",
+    "weakly_specific",
+    "all_generic",
+    "is_stop",
+    "classify",
+    "phased",
+    "segment",
 ]
 
 #: longer "names" are clauses the chunker failed to cut

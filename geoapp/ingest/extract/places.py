@@ -58,7 +58,11 @@ def natural_place(scan: SentenceScanner) -> Candidate | None:
             continue
         if name.endswith(tuple(vocab.generic)):
             continue  # 长寿湖沿湖, 城区滨江: the shore along a water, not one named so
-        if any(e.kind in ("county", "city", "province") for sp in scan.gazetteer.find_names(name) for e in sp.entries):
+        if any(
+            e.kind in ("county", "city", "province")
+            for sp in scan.gazetteer.find_names(name)
+            for e in sp.entries
+        ):
             continue  # 垫江 is a county, not a river
         return Candidate.at(
             scan.sentence, tok.start + dropped, text, name, kind="place", subtype=subtype, category=category
@@ -96,7 +100,9 @@ class ShortPlaces:
             return None
         own = self.county is not None and self.county.code in best.county_codes
         entry = self.gazetteer.get(best.gazetteer_id)
-        same_province = self.county is not None and entry is not None and entry.admin[:1] == self.county.admin[:1]
+        same_province = (
+            self.county is not None and entry is not None and entry.admin[:1] == self.county.admin[:1]
+        )
         other_unit = (
             (best.kind == "city" or (best.kind == "county" and (same_province or route_end)))
             and not (own and best.kind == "county")
@@ -152,7 +158,9 @@ class ShortPlaces:
                     name = part[:cut]
                     pos = cand.surface.find(name)
                     start = cand.start + pos if pos >= 0 else cand.start
-                    sent = Sentence(cand.sentence_start, cand.sentence_start + len(cand.sentence), cand.sentence)
+                    sent = Sentence(
+                        cand.sentence_start, cand.sentence_start + len(cand.sentence), cand.sentence
+                    )
                     out.append(self._place(name, start, sent, ids))
                     break
         return out

@@ -72,7 +72,9 @@ def _with_shared_prefix(chunk: SentenceScanner, prefix: str | None) -> list[Cand
     return cands
 
 
-def _expand_pending(scan: SentenceScanner, pending: list[int], name: str, found_at: set[int]) -> list[Candidate]:
+def _expand_pending(
+    scan: SentenceScanner, pending: list[int], name: str, found_at: set[int]
+) -> list[Candidate]:
     """A tail shared by a preceding list: 渝西、成达万高铁 → 渝西高铁;
     迎风湖、长寿湖国家湿地保护区 → 迎风湖国家湿地保护区. Marks the expanded items in ``found_at``."""
     out = []

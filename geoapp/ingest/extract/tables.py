@@ -32,7 +32,9 @@ def table_sentences(structure: Structure) -> list[Sentence]:
     (substations, lines, mines); policy and platform annexes name works in passing."""
     out: list[Sentence] = []
     for table in structure.tables:
-        name_cols = {i for i, (f, _) in table.columns.items() if f == "name"} if table.is_project_table else set()
+        name_cols = (
+            {i for i, (f, _) in table.columns.items() if f == "name"} if table.is_project_table else set()
+        )
         # People (责任领导), units, money, years and batches never name a place or a work.
         silent = {i for i, (f, _) in table.columns.items() if f not in _PLACE_TEXT_FIELDS}
         for row in table.rows:

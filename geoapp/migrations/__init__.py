@@ -1,1 +1,0 @@
-"""Alembic migrations of the geoapp schema (run through geoapp.db.upgrade)."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the geoapp schema (run through geoapp.store.database.upgrade)."""
