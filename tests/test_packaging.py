@@ -74,6 +74,8 @@ def installed(tmp_path_factory):
             "--quiet",
             "--no-index",
             "--no-deps",
+            # the borrowed directory holds the editable geoapp's metadata: install regardless
+            "--ignore-installed",
             str(wheel),
         ],
         cwd=work,
@@ -136,10 +138,12 @@ def test_installed_package_runs_outside_the_repository(installed):
                 break
             except OSError:
                 time.sleep(0.5)
-        assert health is not None, "the installed app did not answer /healthz"
+        if health is None:
+            server.terminate()
+            pytest.fail("the installed app did not answer /healthz: " + server.communicate(timeout=30)[1][-2000:])
         assert '"projects"' in health
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/vendor/manifest.json", timeout=5) as r:
             assert r.status == 200
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.communicate(timeout=30)  # (closes the pipe too)
