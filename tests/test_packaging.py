@@ -140,7 +140,9 @@ def test_installed_package_runs_outside_the_repository(installed):
                 time.sleep(0.5)
         if health is None:
             server.terminate()
-            pytest.fail("the installed app did not answer /healthz: " + server.communicate(timeout=30)[1][-2000:])
+            pytest.fail(
+                "the installed app did not answer /healthz: " + server.communicate(timeout=30)[1][-2000:]
+            )
         assert '"projects"' in health
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/vendor/manifest.json", timeout=5) as r:
             assert r.status == 200
