@@ -21,7 +21,7 @@ SEEDS := $(sort $(wildcard seeds/*.txt seeds/*.docx seeds/*.pdf))
 help:
 	@echo "make serve   - install what is missing, build $(DB_FILE) from seeds/, serve http://127.0.0.1:5000"
 	@echo "make test    - install what is missing, run the suite on SpatiaLite + PostGIS + Chromium"
-	@echo "make lint    - ruff check, ruff format --check, the import layers (lint-imports)"
+	@echo "make lint    - ruff check, ruff format --check, the import layers (lint-imports), mypy"
 	@echo "make bench   - run the benchmarks in bench/ (prints numbers)"
 	@echo "make fuzz    - schemathesis against /api on both backends, >= 10,000 requests each"
 
@@ -65,6 +65,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: setup-test
 	scripts/run-bench.sh

@@ -14,4 +14,5 @@ echo "PostGIS test cluster: $GEOAPP_TEST_POSTGIS_URL"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/lint-imports
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"

@@ -49,3 +49,14 @@ def test_an_import_against_the_layers_is_caught(tmp_path):
     assert "0 kept, 2 broken" in done.stdout
     assert "geoapp.store.models -> geoapp.web" in done.stdout
     assert "gazetteer.normalize -> geoapp.settings" in done.stdout
+
+
+def test_every_module_reads_in_one_sitting():
+    """No module of geoapp or the gazetteer is over 500 lines (split it by what it does)."""
+    long = {
+        str(path.relative_to(ROOT)): n
+        for package in ("geoapp", "gazetteer")
+        for path in (ROOT / package).rglob("*.py")
+        if "static" not in path.parts and (n := len(path.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert not long, long

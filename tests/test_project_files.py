@@ -38,14 +38,22 @@ def test_compose_file_runs_postgis_and_the_app_with_healthchecks():
 
 
 def test_every_vendored_asset_exists():
-    manifest = json.loads((ROOT / "static" / "vendor" / "manifest.json").read_text())
-    missing = [path for path in manifest.values() if not (ROOT / "static" / path).is_file()]
+    manifest = json.loads((ROOT / "geoapp" / "web" / "static" / "vendor" / "manifest.json").read_text())
+    missing = [
+        path for path in manifest.values() if not (ROOT / "geoapp" / "web" / "static" / path).is_file()
+    ]
     assert missing == []
     # folium's 15 CDN URLs (17 until leaflet-measure's two were dropped: its templates need
     # eval(), which the CSP forbids) and the distance tool that replaced it
     assert len(manifest) >= 15
     assert (
-        ROOT / "static" / "vendor" / "leaflet.polylinemeasure-3.0.0" / "Leaflet.PolylineMeasure.js"
+        ROOT
+        / "geoapp"
+        / "web"
+        / "static"
+        / "vendor"
+        / "leaflet.polylinemeasure-3.0.0"
+        / "Leaflet.PolylineMeasure.js"
     ).is_file()
 
 

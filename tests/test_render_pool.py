@@ -19,6 +19,7 @@ import requests
 from PIL import Image
 
 from geoapp.errors import ServiceUnavailable
+from geoapp.maps import pool as drawing
 from geoapp.maps import render as rendering
 from geoapp.store.database import get_database
 from tests.test_serve import stop
@@ -239,4 +240,4 @@ def test_drawing_processes_draw_the_same_bytes_at_a_lower_priority(seeded_db):
                 ctx, {"county": ["垫江县"], "width": ["600"], "height": ["400"], "dpi": ["72"]}, "png"
             )
     assert images["process"].data == images["thread"].data and images["process"].info == images["thread"].info
-    assert rendering._drawer(1).submit(os.nice, 0).result() == os.nice(0) + rendering.DRAW_NICENESS
+    assert drawing._drawer(1).submit(os.nice, 0).result() == os.nice(0) + drawing.DRAW_NICENESS

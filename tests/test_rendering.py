@@ -28,8 +28,9 @@ from geoapp.catalog.style import category_style, label
 from geoapp.context import Context
 from geoapp.errors import InvalidParameter
 from geoapp.maps import render as rendering
-from geoapp.maps.content import build_content, gk_zone, to_lonlat
+from geoapp.maps.content import build_content
 from geoapp.maps.draw import CJK_FONT, ensure_cjk_font, layout, printable, scale_bar_length
+from geoapp.maps.frame import gk_zone, to_lonlat
 from geoapp.settings import load_settings
 from geoapp.store.database import Database, forget_database
 from geoapp.store.models import Project

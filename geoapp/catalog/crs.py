@@ -200,7 +200,12 @@ def _make_transformer(crs: OutputCrs, inverse: bool, gis_order: bool) -> Coords:
         from gazetteer.datum import gcj02_to_wgs84, wgs84_to_gcj02
 
         convert = gcj02_to_wgs84 if inverse else wgs84_to_gcj02
-        return lambda x, y: tuple(np.asarray(v, dtype=float) for v in convert(x, y))
+
+        def shifted(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            lon, lat = convert(x, y)
+            return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+        return shifted
     from pyproj import Transformer
 
     if inverse:

@@ -39,7 +39,7 @@ BULK_THRESHOLD = 2_000
 BATCH = 1_000
 #: features per chunk of a parallel read
 CHUNK = 5_000
-_JSON = {"ensure_ascii": False, "separators": (",", ":")}
+_JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,9 @@ def _features_sql(ctx: Context, src: Source, crs: OutputCrs, geom_sql, bulk: boo
         stmt = select(feature).select_from(src.frm())
     else:
         pairs, joins = src.sql_properties(ctx, bulk, id_range)
-        row, props = b.json_properties(pairs)
+        built = b.json_properties(pairs)
+        assert built is not None  # only on backends that build JSON (builds_json)
+        row, props = built
         feature = b.feature_text(src.id_col, geom_sql, props).label("feature")
         stmt = select(feature).select_from(joins(src.frm()).join(row, true()))
     if id_range is None:
@@ -223,7 +225,9 @@ def _python_features(
     geom_expr = geom_sql if geom_sql is not None else func.ST_AsBinary(src.geom_col)
     if b.builds_json:
         pairs, joins = src.sql_properties(ctx, bulk)
-        row, props_sql = b.json_properties(pairs)
+        built = b.json_properties(pairs)
+        assert built is not None  # only on backends that build JSON (builds_json)
+        row, props_sql = built
         stmt = select(src.id_col.label("fid"), props_sql.label("props"), geom_expr.label("geom"))
         stmt = _where(ctx, stmt.select_from(joins(src.frm()).join(row, true())), sel)
     else:

@@ -76,7 +76,7 @@ class ProjectFilter:
 
     def without(self, name: str) -> ProjectFilter:
         """The same filter with one dimension cleared (for facet counts)."""
-        default = {f.name: f.default for f in fields(self)}
+        default: dict[str, Any] = {f.name: f.default for f in fields(self)}
         return replace(self, **{name: default[name]})
 
     def to_params(self) -> dict[str, str]:
@@ -162,8 +162,9 @@ def parse_bbox(raw: str, problems: list[str]) -> tuple[float, float, float, floa
     if len(parts) not in (4, 6):
         problems.append(f"bbox must have 4 numbers (minlon,minlat,maxlon,maxlat), got {len(parts)}")
         return None
-    nums = [_float("bbox", p.strip(), problems) for p in parts]
-    if any(n is None for n in nums):
+    parsed = [_float("bbox", p.strip(), problems) for p in parts]
+    nums = [n for n in parsed if n is not None]
+    if len(nums) != len(parsed):
         return None
     if len(nums) == 6:  # 3-D bbox: drop the heights
         nums = [nums[0], nums[1], nums[3], nums[4]]
@@ -201,6 +202,7 @@ def parse_filters(  # noqa: C901 — over the limit; see CONTRIBUTING.md, "Compl
     values["statuses"] = _choices("status", _values(args, "status"), STATUSES, problems)
 
     counties: list[str] = []
+    code: str | None
     for raw in _values(args, "county"):
         if raw == MULTI_COUNTY:
             code = MULTI_COUNTY
@@ -239,13 +241,13 @@ def parse_filters(  # noqa: C901 — over the limit; see CONTRIBUTING.md, "Compl
         else:
             problems.append(f"period={period[:40]!r} must be YYYY or YYYY-YYYY")
     for name in ("year_from", "year_to"):
-        raw = _single(args, name)
-        if raw is None:
+        given = _single(args, name)
+        if given is None:
             continue
-        if not re.fullmatch(r"\d{4}", raw):
-            problems.append(f"{name}={raw[:40]!r} is not a year")
+        if not re.fullmatch(r"\d{4}", given):
+            problems.append(f"{name}={given[:40]!r} is not a year")
             continue
-        year = int(raw)
+        year = int(given)
         if not _YEAR_RANGE[0] <= year <= _YEAR_RANGE[1]:
             problems.append(f"{name}={year} is outside {_YEAR_RANGE[0]}–{_YEAR_RANGE[1]}")
             continue
@@ -257,10 +259,10 @@ def parse_filters(  # noqa: C901 — over the limit; see CONTRIBUTING.md, "Compl
 
     money: dict[str, float] = {}
     for name in ("investment_min", "investment_max"):
-        raw = _single(args, name)
-        if raw is None:
+        given = _single(args, name)
+        if given is None:
             continue
-        v = _float(name, raw, problems)
+        v = _float(name, given, problems)
         if v is not None:
             if v < 0:
                 problems.append(f"{name} cannot be negative")

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from gazetteer.precision import describe
 from geoapp.catalog.filters import MULTI_COUNTY, ProjectFilter
@@ -90,7 +91,7 @@ def list_corridors(session: Session, project_limit: int | None = None) -> list[d
 
 def apply_filter(stmt: Select, f: ProjectFilter, backend: Backend, session: Session) -> Select:
     """Add the filter's conditions to a statement selecting from ``projects``."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if f.categories:
         conditions.append(Project.category.in_(f.categories))
     if f.subtypes:
@@ -99,7 +100,7 @@ def apply_filter(stmt: Select, f: ProjectFilter, backend: Backend, session: Sess
         conditions.append(Project.status.in_(f.statuses))
     if f.counties:
         codes = [c for c in f.counties if c != MULTI_COUNTY]
-        alts = []
+        alts: list[ColumnElement[bool]] = []
         if codes:
             alts.append(
                 exists().where(ProjectCounty.project_id == Project.id, ProjectCounty.county_code.in_(codes))
@@ -379,4 +380,5 @@ def project_detail(session: Session, backend: Backend, project_id: int, lang: st
     props["gazetteer_ids"] = list(project.gazetteer_ids or [])
     props["description"] = project.description
     props["annual_investment_wan"] = project.annual_investment_wan
-    return {"type": "Feature", "id": project_id, "geometry": json.loads(geojson), "properties": props}
+    geometry = json.loads(geojson) if geojson is not None else None
+    return {"type": "Feature", "id": project_id, "geometry": geometry, "properties": props}

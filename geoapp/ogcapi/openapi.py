@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from geoapp.catalog.crs import REGISTRY, STANDARD_URIS
-from geoapp.catalog.filters import MAX_CORRIDOR_KM
+from geoapp.catalog.crs import REGISTRY
 from geoapp.catalog.sources.base import KINDS
-from geoapp.catalog.style import CATEGORIES, STATUSES, SUBTYPES
+from geoapp.ogcapi.parameters import query_parameter, query_parameters
 from geoapp.store.models import MAX_ID
 
 __all__ = ["openapi_document", "DOWNLOAD_FORMATS"]
@@ -23,137 +22,6 @@ _REF = "#/components/"
 
 def _ref(kind: str, name: str) -> dict[str, str]:
     return {"$ref": f"{_REF}{kind}/{name}"}
-
-
-def _query(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema,
-            "style": "form", "explode": False, **extra}  # fmt: skip
-
-
-def _list_of(values: tuple[str, ...]) -> dict[str, Any]:
-    return {"type": "array", "items": {"type": "string", "enum": list(values)}}
-
-
-def _parameters(settings: dict[str, Any]) -> dict[str, Any]:
-    crs_values = [*STANDARD_URIS, "gcj02"]
-    crs_help = (
-        "坐标参考系 CRS (OGC API – Features Part 2). Default CRS84 (lon/lat). EPSG:4326 and EPSG:4490 answer "
-        "latitude first, EPSG:4544/4545 (CGCS2000 3° Gauss–Krüger, CM 105°E/108°E, metres) northing first, "
-        "as those CRSs define. `gcj02` is a NON-STANDARD extension: GCJ-02 offset coordinates (lon/lat) "
-        "for Chinese web basemaps (Amap, Tencent); it is not an EPSG CRS."
-    )
-    return {
-        "f": _query(
-            "f",
-            "Response format (otherwise the Accept header decides; JSON by default).",
-            {"type": "string", "enum": ["json", "html"]},
-        ),  # fmt: skip
-        "limit": _query(
-            "limit",
-            f"Features per page: default {settings['page_size']}, at most {settings['max_page_size']} "
-            "(a larger limit is served as the maximum; 0, negative or non-integer values are a 400). "
-            "Follow the `next` link for more.",
-            {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": settings["max_page_size"],
-                "default": settings["page_size"],
-            },
-        ),
-        "offset": _query(
-            "offset",
-            "Features to skip (paging; the next/prev links set it).",
-            {"type": "integer", "minimum": 0, "default": 0},
-        ),  # fmt: skip
-        "bbox": _query(
-            "bbox",
-            "Only features whose geometry intersects this box: minx,miny,maxx,maxy in bbox-crs axis order "
-            "(CRS84: lon,lat). Boxes crossing the antimeridian are not supported.",
-            {
-                "type": "array",
-                "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
-                "items": {"type": "number"},
-            },  # fmt: skip
-        ),
-        "bbox-crs": _query(
-            "bbox-crs",
-            "CRS of bbox (default CRS84). " + crs_help,
-            {"type": "string", "enum": crs_values, "default": STANDARD_URIS[0]},
-        ),  # fmt: skip
-        "crs": _query("crs", crs_help, {"type": "string", "enum": crs_values, "default": STANDARD_URIS[0]}),
-        "datetime": _query(
-            "datetime",
-            "Instant or interval (RFC 3339, '..' open). Projects: overlaps the construction period "
-            "(years); projects without a period are left out. Other collections have no time.",
-            {"type": "string"},
-        ),
-        "filter": _query(
-            "filter",
-            "CQL2 filter over the collection's queryables, e.g. `category = 'transport' AND "
-            "S_INTERSECTS(geometry, BBOX(107, 30, 108.5, 31))`.",
-            {"type": "string"},
-        ),
-        "filter-lang": _query(
-            "filter-lang",
-            "Language of filter.",
-            {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"},
-        ),  # fmt: skip
-        "filter-crs": _query(
-            "filter-crs",
-            "CRS of geometries in filter (default CRS84).",
-            {"type": "string", "enum": crs_values, "default": STANDARD_URIS[0]},
-        ),  # fmt: skip
-        "category": _query("category", "Category code(s), comma-separated.", _list_of(CATEGORIES)),
-        "subtype": _query("subtype", "Subtype code(s), comma-separated.", _list_of(SUBTYPES)),
-        "status": _query("status", "Status code(s), comma-separated.", _list_of(STATUSES)),
-        "county": _query(
-            "county",
-            "County name (e.g. 忠县) or 6-digit adcode, comma-separated; "
-            "`multi` = projects crossing several counties.",
-            {"type": "array", "items": {"type": "string"}},
-        ),  # fmt: skip
-        "corridor": _query(
-            "corridor",
-            "Corridor id (see /collections/corridors): projects within distance_km of it.",
-            {"type": "string"},
-        ),  # fmt: skip
-        "distance_km": _query(
-            "distance_km",
-            "Distance from the corridor in km (default 5).",
-            {"type": "number", "minimum": 0, "maximum": MAX_CORRIDOR_KM, "default": 5},
-        ),  # fmt: skip
-        "period": _query(
-            "period",
-            "Construction period overlapping YYYY or YYYY-YYYY.",
-            {"type": "string", "pattern": r"^\d{4}(-\d{4})?$"},
-        ),  # fmt: skip
-        "year_from": _query("year_from", "Period overlaps from this year.", {"type": "integer"}),
-        "year_to": _query("year_to", "Period overlaps up to this year.", {"type": "integer"}),
-        "investment_min": _query(
-            "investment_min", "Minimum total investment (万元).", {"type": "number", "minimum": 0}
-        ),
-        "investment_max": _query(
-            "investment_max", "Maximum total investment (万元).", {"type": "number", "minimum": 0}
-        ),
-        "q": _query("q", "Text in the project name, description or source sentences.", {"type": "string"}),
-        "kind": _query("kind", "Place kind(s).", _list_of(("township", "locality", "feature"))),
-        "name": _query("name", "Part of the name.", {"type": "string"}),
-        "code": _query("code", "Administrative division code (adcode).", {"type": "string"}),
-        "geometry_type": _query(
-            "geometry_type",
-            "Only features of one kind of geometry: points (Point, MultiPoint), lines (LineString, "
-            "MultiLineString) or areas (Polygon, MultiPolygon) — the same features as the collection "
-            "`{id}-points`, `{id}-lines` or `{id}-areas`.",
-            {"type": "string", "enum": list(KINDS)},
-        ),
-        "featureId": {
-            "name": "featureId",
-            "in": "path",
-            "required": True,
-            "description": "Feature id.",
-            "schema": {"type": "string"},
-        },  # fmt: skip
-    }
 
 
 def _responses(media: dict[str, str | None], description: str) -> dict[str, Any]:
@@ -374,7 +242,7 @@ def openapi_document(
         "parameters": [{"name": "format", "in": "path", "required": True, "schema": {"type": "string", "enum": list(DOWNLOAD_FORMATS)}},
                        P("bbox"), P("bbox-crs"), P("crs"), P("datetime"), P("filter"), P("filter-lang"), P("filter-crs"),
                        *(P(n) for n in projects.params),
-                       _query("bom", "CSV only: start with a UTF-8 byte-order mark (default true, for Excel).",
+                       query_parameter("bom", "CSV only: start with a UTF-8 byte-order mark (default true, for Excel).",
                               {"type": "boolean", "default": True})],
         "responses": _responses({"application/geo+json": None, "application/geopackage+sqlite3": None, "application/zip": None,
                                  "text/csv": None, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": None,
@@ -386,8 +254,8 @@ def openapi_document(
         "/api/projects.geojson": ("/api/projects.geojson", {"get": {
             "tags": ["JSON API"], "operationId": "projectsGeojson", "summary": "Projects for the map (GeoJSON)",
             "parameters": [P("limit"), P("offset"), *(P(n) for n in map_params),
-                           _query("bbox", "minlon,minlat,maxlon,maxlat (envelope overlap, as the map uses it).", {"type": "string"}),
-                           _query("lang", "Labels in zh (default) or en.", {"type": "string", "enum": ["zh", "en"]})],
+                           query_parameter("bbox", "minlon,minlat,maxlon,maxlat (envelope overlap, as the map uses it).", {"type": "string"}),
+                           query_parameter("lang", "Labels in zh (default) or en.", {"type": "string", "enum": ["zh", "en"]})],
             "responses": _responses({"application/geo+json": "featureCollectionGeoJSON"}, "Projects")}}),
         "/api/projects/{projectId}": ("/api/projects/<int:project_id>", {"get": {
             "tags": ["JSON API"], "operationId": "projectDetail", "summary": "One project with every mention",
@@ -400,8 +268,8 @@ def openapi_document(
                                    "precision code, a confidence and its source.",
                     "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string"},
                                     "description": "The name or phrase."},
-                                   _query("county", "County context deciding between homonyms (e.g. 忠县).", {"type": "string"}),
-                                   _query("limit", "Matches to return (1–50, default 5).",
+                                   query_parameter("county", "County context deciding between homonyms (e.g. 忠县).", {"type": "string"}),
+                                   query_parameter("limit", "Matches to return (1–50, default 5).",
                                           {"type": "integer", "minimum": 1, "maximum": 50, "default": 5})],
                     "responses": _responses({"application/geo+json": "geocodeResult"}, "Matches")},
             "post": {"tags": ["geocoding"], "operationId": "geocodeBatch",
@@ -420,12 +288,12 @@ def openapi_document(
                            "Renders run in a bounded queue: 503 with Retry-After when it is full.",
             "parameters": [{"name": "format", "in": "path", "required": True,
                             "schema": {"type": "string", "enum": ["png", "svg", "pdf"]}},
-                           _query("width", "Image width in pixels.", {"type": "integer", "minimum": 200, "maximum": 10000}),
-                           _query("height", "Image height in pixels.", {"type": "integer", "minimum": 200, "maximum": 10000}),
-                           _query("dpi", "Resolution.", {"type": "integer", "minimum": 50, "maximum": 600}),
-                           _query("title", "Title drawn on the map (at most 80 characters).", {"type": "string", "maxLength": 80}),
-                           _query("labels", "Project labels on or off.", {"type": "string", "enum": ["on", "off"]}),
-                           _query("basemap", "none (hillshade needs elevation data this server lacks).",
+                           query_parameter("width", "Image width in pixels.", {"type": "integer", "minimum": 200, "maximum": 10000}),
+                           query_parameter("height", "Image height in pixels.", {"type": "integer", "minimum": 200, "maximum": 10000}),
+                           query_parameter("dpi", "Resolution.", {"type": "integer", "minimum": 50, "maximum": 600}),
+                           query_parameter("title", "Title drawn on the map (at most 80 characters).", {"type": "string", "maxLength": 80}),
+                           query_parameter("labels", "Project labels on or off.", {"type": "string", "enum": ["on", "off"]}),
+                           query_parameter("basemap", "none (hillshade needs elevation data this server lacks).",
                                   {"type": "string", "enum": ["none", "hillshade"]}),
                            *(P(n) for n in map_params)],
             "responses": {**_responses({"image/png": None, "image/svg+xml": None, "application/pdf": None}, "The image"),
@@ -470,7 +338,7 @@ def openapi_document(
         ],  # fmt: skip
         "paths": paths,
         "components": {
-            "parameters": _parameters(settings),
+            "parameters": query_parameters(settings),
             "schemas": _schemas(),
             "responses": {
                 "InvalidParameter": _error("A parameter is malformed or out of range (OGC exception)"),

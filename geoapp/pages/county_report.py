@@ -21,7 +21,7 @@ from geoapp.catalog.queries import corridor_geometry
 from geoapp.catalog.style import STATUSES, category_style, label, status_style
 from geoapp.context import Context, as_lists
 from geoapp.errors import NotFound
-from geoapp.maps.content import base_index
+from geoapp.maps.frame import base_index
 from geoapp.maps.render import describe_filter, generation_date, project_rows, strict_filters
 from geoapp.settings import TEMPLATES_DIR
 from geoapp.store.models import Document

@@ -15,6 +15,7 @@ import ctypes.util
 import os
 import re
 from dataclasses import dataclass
+from typing import Any
 
 # Keep these three imports first (see module docstring).
 import pyogrio  # noqa: F401
@@ -37,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import ColumnElement
 
 from geoapp.errors import ConfigError, DatabaseError
@@ -64,22 +66,26 @@ SPATIAL_PREDICATES = (
 )
 
 
+#: a column in a query: a Core expression or a mapped attribute (``Project.geom``)
+SQLColumn = ColumnElement[Any] | QueryableAttribute[Any]
+
+
 class Backend:
     """Dialect-specific SQL fragments. Subclasses override the small helpers."""
 
     name = "base"
 
-    def within_distance(self, geom: ColumnElement, wkt: str, metres: float) -> ColumnElement:
+    def within_distance(self, geom: SQLColumn, wkt: str, metres: float) -> ColumnElement:
         """True where ``geom`` lies within ``metres`` of the WGS84 geometry ``wkt``."""
         raise NotImplementedError
 
     def bbox_filter(
-        self, table: str, geom: ColumnElement, pk: ColumnElement, bbox: tuple[float, ...]
+        self, table: str, geom: SQLColumn, pk: SQLColumn, bbox: tuple[float, ...]
     ) -> ColumnElement:
         """True where ``geom``'s envelope meets ``bbox`` (minx, miny, maxx, maxy), using the index."""
         raise NotImplementedError
 
-    def as_geojson(self, geom: ColumnElement, digits: int = 7) -> ColumnElement:
+    def as_geojson(self, geom: SQLColumn, digits: int = 7) -> ColumnElement:
         return func.ST_AsGeoJSON(geom, digits)
 
     def geom_from_text(self, wkt: str) -> ColumnElement:
@@ -136,7 +142,7 @@ class Backend:
         """An id other connections can read the current transaction's data with, or None."""
         return None
 
-    def import_snapshot(self, session, snapshot: str) -> None:
+    def import_snapshot(self, session, snapshot: str | None) -> None:
         """Begin ``session``'s transaction on ``snapshot`` (from :meth:`export_snapshot`)."""
         raise NotImplementedError
 

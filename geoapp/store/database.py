@@ -42,7 +42,9 @@ def _alembic_config() -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None, "geoapp/store/migrations has no revisions"
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -122,7 +124,7 @@ def close_quietly(session: Session) -> None:
     except Exception:  # noqa: BLE001 — teardown must not fail the request
         # one line: during an outage this happens for every request in flight
         logging.getLogger(__name__).warning(
-            "closing a database session failed: %s", sys.exc_info()[0].__name__
+            "closing a database session failed: %s", type(sys.exc_info()[1]).__name__
         )
         with suppress(Exception):
             session.invalidate()

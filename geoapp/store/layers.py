@@ -18,9 +18,10 @@ import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import shapely
-from sqlalchemy import delete, func, insert, inspect, select
+from sqlalchemy import Table, delete, func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from gazetteer import Gazetteer, UnknownPlace
@@ -124,7 +125,7 @@ def add_layer(
     try:
         with db.session() as session:
             layer_id = session.execute(
-                insert(GazetteerLayer.__table__).returning(GazetteerLayer.id), [layer_row]
+                insert(_table(GazetteerLayer)).returning(GazetteerLayer.id), [layer_row]
             ).scalar_one()
             _insert_features(session, layer_id, table, codes)
             data_version.bump(session)  # exports name the layers' sources
@@ -161,9 +162,14 @@ def _county_codes(gaz: Gazetteer, table: LayerTable) -> list[str | None]:
     return out
 
 
+def _table(model: Any) -> Table:
+    """A model's Core table (typed: ``__table__`` is declared as the wider ``FromClause``)."""
+    return cast(Table, model.__table__)
+
+
 def _insert_features(session, layer_id: int, table: LayerTable, codes: list[str | None]) -> None:
     wkt = shapely.to_wkt(table.geometries, rounding_precision=7, trim=True)
-    stmt = insert(GazetteerLayerFeature.__table__)
+    stmt = insert(_table(GazetteerLayerFeature))
     for start in range(0, len(table), _CHUNK):
         end = min(start + _CHUNK, len(table))
         rows = [
@@ -199,9 +205,10 @@ def remove_layer(db: Database, name: str) -> int:
                 or "none"
             )
             raise LayerError(f"no layer named {name!r} (layers: {names})")
-        n = session.execute(
+        deleted = session.execute(
             delete(GazetteerLayerFeature).where(GazetteerLayerFeature.layer_id == layer.id)
-        ).rowcount
+        )
+        n = deleted.rowcount  # type: ignore[attr-defined]  # a DML result (CursorResult) has it
         session.delete(layer)
         data_version.bump(session)
     return n

