@@ -60,3 +60,14 @@ def test_every_module_reads_in_one_sitting():
         if "static" not in path.parts and (n := len(path.read_text(encoding="utf-8").splitlines())) > 500
     }
     assert not long, long
+
+
+def test_the_paths_the_docs_name_exist():
+    """README's Layout and CONTRIBUTING's recipes send a newcomer to files: they must be there."""
+    import re
+
+    named = set()
+    for doc in ("README.md", "CONTRIBUTING.md"):
+        named |= set(re.findall(r"`((?:geoapp|gazetteer|tests|scripts)/[\w./-]+)`", (ROOT / doc).read_text()))
+    missing = sorted(p for p in named if not (ROOT / p.rstrip("/")).exists())
+    assert len(named) > 20 and not missing, missing

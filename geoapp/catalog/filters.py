@@ -28,7 +28,15 @@ from geoapp.catalog.style import CATEGORIES, STATUSES, SUBTYPES
 from geoapp.context import values as param_values
 from geoapp.errors import InvalidParameter
 
-__all__ = ["ProjectFilter", "parse_filters", "MULTI_COUNTY", "FILTER_PARAMS", "MAX_CORRIDOR_KM"]
+__all__ = [
+    "ProjectFilter",
+    "FilterParam",
+    "FILTERS",
+    "parse_filters",
+    "MULTI_COUNTY",
+    "FILTER_PARAMS",
+    "MAX_CORRIDOR_KM",
+]
 
 #: county value meaning "crosses several counties"
 MULTI_COUNTY = "multi"
@@ -37,22 +45,76 @@ DEFAULT_CORRIDOR_KM = 5.0
 MAX_TEXT = 200
 _YEAR_RANGE = (1949, 2100)
 
-#: every query parameter the filters read (documented in the OpenAPI document)
-FILTER_PARAMS = (
-    "category",
-    "subtype",
-    "status",
-    "county",
-    "corridor",
-    "distance_km",
-    "year_from",
-    "year_to",
-    "period",
-    "investment_min",
-    "investment_max",
-    "q",
-    "bbox",
+
+@dataclass(frozen=True)
+class FilterParam:
+    """One project filter as every interface offers it: the query parameter (web map, JSON API,
+    OGC API, downloads, images), its OpenAPI schema and the ``geoapp export``/``render`` option.
+
+    The table below is the one list: a new filter is a row here, its parsing in
+    :func:`parse_filters` and its SQL in :func:`geoapp.catalog.queries.apply_filter`.
+    """
+
+    name: str
+    #: one line for the OpenAPI document and ``--help``
+    help: str
+    schema: dict[str, Any]
+    #: several values (repeated or comma-separated)
+    multiple: bool = False
+    #: the command-line spelling(s), when not ``--name-with-dashes``
+    cli: tuple[str, ...] = ()
+    #: in the OpenAPI document's parameters (``bbox`` there is OGC's own, with ``bbox-crs``)
+    openapi: bool = True
+
+    @property
+    def cli_names(self) -> tuple[str, ...]:
+        return self.cli or ("--" + self.name.replace("_", "-"),)
+
+
+def _codes(values: tuple[str, ...]) -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "string", "enum": list(values)}}
+
+
+FILTERS: tuple[FilterParam, ...] = (
+    FilterParam("category", "Category code(s), comma-separated (e.g. transport).", _codes(CATEGORIES), True),
+    FilterParam("subtype", "Subtype code(s), comma-separated (e.g. expressway).", _codes(SUBTYPES), True),
+    FilterParam("status", "Status code(s), comma-separated.", _codes(STATUSES), True),
+    FilterParam(
+        "county",
+        "County name (e.g. 忠县) or 6-digit adcode, comma-separated; `multi` = projects crossing several counties.",
+        {"type": "array", "items": {"type": "string"}},
+        True,
+    ),
+    FilterParam(
+        "corridor",
+        "Corridor id (see /collections/corridors): projects within distance_km of it.",
+        {"type": "string"},
+    ),
+    FilterParam(
+        "distance_km",
+        "Distance from the corridor in km (default 5).",
+        {"type": "number", "minimum": 0, "maximum": MAX_CORRIDOR_KM, "default": DEFAULT_CORRIDOR_KM},
+    ),
+    FilterParam("year_from", "Period overlaps from this year.", {"type": "integer"}),
+    FilterParam("year_to", "Period overlaps up to this year.", {"type": "integer"}),
+    FilterParam(
+        "period",
+        "Construction period overlapping YYYY or YYYY-YYYY.",
+        {"type": "string", "pattern": r"^\d{4}(-\d{4})?$"},
+    ),
+    FilterParam("investment_min", "Minimum total investment (万元).", {"type": "number", "minimum": 0}),
+    FilterParam("investment_max", "Maximum total investment (万元).", {"type": "number", "minimum": 0}),
+    FilterParam(
+        "q",
+        "Text in the project name, description or source sentences.",
+        {"type": "string"},
+        cli=("-q", "--text"),
+    ),
+    FilterParam("bbox", "minlon,minlat,maxlon,maxlat (WGS84).", {"type": "string"}, openapi=False),
 )
+
+#: every query parameter the filters read
+FILTER_PARAMS = tuple(f.name for f in FILTERS)
 
 
 @dataclass(frozen=True)

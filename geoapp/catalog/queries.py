@@ -16,9 +16,8 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from gazetteer.precision import describe
 from geoapp.catalog.filters import MULTI_COUNTY, ProjectFilter
-from geoapp.catalog.style import label
+from geoapp.catalog.properties import PROJECT_COLUMNS, python_properties
 from geoapp.errors import NotFound
 from geoapp.store.backend import Backend
 from geoapp.store.models import Document, Mention, Place, Project, ProjectCounty
@@ -224,66 +223,6 @@ def mention_summaries(mentions: list[dict[str, Any]]) -> tuple[list[str], list[d
     return documents, [{k: m.get(k) for k in keys} for m in mentions]
 
 
-_COLUMNS = (
-    Project.id,
-    Project.name,
-    Project.aliases,
-    Project.category,
-    Project.subtype,
-    Project.status,
-    Project.status_phrase,
-    Project.county_name,
-    Project.investment_wan,
-    Project.period_start,
-    Project.period_end,
-    Project.batch,
-    Project.lead_unit,
-    Project.precision,
-    Project.location_class,
-    Project.location_note,
-)
-
-
-def _properties(row, counties, mention, lang: str = "zh") -> dict[str, Any]:
-    period = None
-    if row.period_start or row.period_end:
-        period = (
-            f"{row.period_start or ''}–{row.period_end or ''}"
-            if row.period_start != row.period_end
-            else str(row.period_start)
-        )
-    props = {
-        "id": row.id,
-        "name": row.name,
-        "aliases": list(row.aliases or []),
-        "category": row.category,
-        "category_label": label("category", row.category, lang),
-        "subtype": row.subtype,
-        "subtype_label": label("subtype", row.subtype, lang),
-        "status": row.status,
-        "status_label": label("status", row.status, lang),
-        "status_phrase": row.status_phrase,
-        "county": row.county_name,
-        "counties": [name for _, name in counties],
-        "county_codes": [code for code, _ in counties],
-        "investment_wan": row.investment_wan,
-        "period": period,
-        "period_start": row.period_start,
-        "period_end": row.period_end,
-        "batch": row.batch,
-        "lead_unit": row.lead_unit,
-        "precision": row.precision,
-        "precision_text": describe(row.precision, lang),
-        "location_class": row.location_class,
-        "location_note": row.location_note,
-    }
-    if mention is not None:
-        props["sentence"] = mention["sentence"]
-        props["section"] = mention["section"]
-        props["document"] = mention["document"]
-    return props
-
-
 def iter_project_features(
     session: Session,
     backend: Backend,
@@ -299,7 +238,7 @@ def iter_project_features(
 ) -> Iterator[dict[str, Any]]:
     """GeoJSON features of the filtered projects, ordered by id, fetched in batches."""
     geojson = backend.as_geojson(Project.geom, digits).label("geojson")
-    base = apply_filter(select(*_COLUMNS, geojson), f, backend, session).order_by(Project.id)
+    base = apply_filter(select(*PROJECT_COLUMNS, geojson), f, backend, session).order_by(Project.id)
     remaining = limit
     pos = offset
     while remaining is None or remaining > 0:
@@ -313,7 +252,7 @@ def iter_project_features(
         firsts = first_mentions(session, ids) if first_mention and not with_mentions else {}
         for r in rows:
             first = firsts.get(r.id) or (mentions[r.id][0] if mentions.get(r.id) else None)
-            props = _properties(r, counties.get(r.id, []), first, lang)
+            props = python_properties(r, counties.get(r.id, []), first, lang)
             if with_mentions:
                 props["mentions"] = mentions.get(r.id, [])
                 props["documents"] = sorted({m["document"] for m in props["mentions"]})
@@ -371,10 +310,10 @@ def project_detail(session: Session, backend: Backend, project_id: int, lang: st
     if project is None:
         raise NotFound(f"no project with id {project_id}")
     geojson = session.scalar(select(backend.as_geojson(Project.geom, 7)).where(Project.id == project_id))
-    row = session.execute(select(*_COLUMNS).where(Project.id == project_id)).one()
+    row = session.execute(select(*PROJECT_COLUMNS).where(Project.id == project_id)).one()
     counties = county_names(session, [project_id]).get(project_id, [])
     mentions = all_mentions(session, [project_id]).get(project_id, [])
-    props = _properties(row, counties, mentions[0] if mentions else None, lang)
+    props = python_properties(row, counties, mentions[0] if mentions else None, lang)
     props["mentions"] = mentions
     props["documents"] = sorted({m["document"] for m in mentions})
     props["gazetteer_ids"] = list(project.gazetteer_ids or [])

@@ -9,48 +9,31 @@ from typing import Any
 
 import click
 
+from geoapp.catalog.filters import FILTERS, FilterParam
 from geoapp.cli.base import CliState, cli, pass_state
 
+
 # ----------------------------------------------------------------------------- export
-_FILTER_OPTIONS = [
-    click.option("--category", multiple=True, help="Category code(s), e.g. transport."),
-    click.option("--subtype", multiple=True, help="Subtype code(s), e.g. expressway."),
-    click.option("--status", multiple=True, help="Status: built, under_construction, planned, mentioned."),
-    click.option("--county", multiple=True, help="County name or adcode; 'multi' = crosses several."),
-    click.option("--corridor", help="Corridor id (see /collections/corridors)."),
-    click.option("--distance-km", type=float, help="Distance from the corridor, km."),
-    click.option("--year-from", help="Period overlaps from this year."),
-    click.option("--year-to", help="Period overlaps up to this year."),
-    click.option("--investment-min", help="Minimum total investment (万元)."),
-    click.option("--investment-max", help="Maximum total investment (万元)."),
-    click.option("-q", "--text", "q", help="Text in the name or the sentences."),
-    click.option("--bbox", help="minlon,minlat,maxlon,maxlat (WGS84)."),
-]
+def _filter_option(f: FilterParam):
+    # values go to parse_filters as text: one parser, the same messages as on the web
+    return click.option(*f.cli_names, f.name, multiple=f.multiple, help=f.help)
 
 
 def filter_options(func):
-    for option in reversed(_FILTER_OPTIONS):
-        func = option(func)
+    """The project filters (:data:`geoapp.catalog.filters.FILTERS`) as command-line options."""
+    for f in reversed(FILTERS):
+        func = _filter_option(f)(func)
     return func
 
 
 def _filter_args(kwargs: dict[str, Any]) -> dict[str, list[str]]:
     args: dict[str, list[str]] = {}
-    for key in ("category", "subtype", "status", "county"):
-        if kwargs.get(key):
-            args[key] = list(kwargs[key])
-    for key in (
-        "corridor",
-        "distance_km",
-        "year_from",
-        "year_to",
-        "investment_min",
-        "investment_max",
-        "q",
-        "bbox",
-    ):
-        if kwargs.get(key) not in (None, ""):
-            args[key] = [str(kwargs[key])]
+    for f in FILTERS:
+        value = kwargs.get(f.name)
+        if f.multiple and value:
+            args[f.name] = list(value)
+        elif not f.multiple and value not in (None, ""):
+            args[f.name] = [str(value)]
     return args
 
 

@@ -65,14 +65,14 @@ def _from_match(gaz: Gazetteer, m: Match, name: str) -> Location:
         note_parts.append(f"按途经地点{m.matched_name}连线，走向为估计")
     elif m.kind == "line":
         note_parts.append(f"{m.matched_name}按途经地点连线，走向为估计")
-    if m.kind == "township" and m.precision == 3:
+    if m.kind == "township" and m.precision == P.COUNTY:
         note_parts.append(f"{m.matched_name}无坐标，以所在区县范围表示")
     if m.ambiguous_with:
         note_parts.append("同名地点还有：" + "；".join(m.ambiguous_with[:3]))
-    if not note_parts and m.precision == 5:
+    if not note_parts and m.precision == P.ESTIMATED:
         note_parts.append(f"{m.matched_name}的走向为估计")
-    if not note_parts and m.precision in (3, 4):
-        unit = "区县" if m.precision == 3 else "市或省"
+    if not note_parts and m.precision in (P.COUNTY, P.PROVINCE):
+        unit = "区县" if m.precision == P.COUNTY else "市或省"
         note_parts.append(f"地名库中{m.matched_name}仅精确到{unit}")
     precision = m.precision
     # A facility placed at a town point is near the town, not at it.

@@ -16,6 +16,7 @@ import shapely
 from shapely.geometry import box, shape
 from sqlalchemy import case, literal, select
 
+from gazetteer import precision as P
 from geoapp.catalog.filters import MULTI_COUNTY, ProjectFilter
 from geoapp.catalog.queries import apply_filter, corridor_geometry, county_names, first_mentions
 from geoapp.catalog.style import label
@@ -139,7 +140,7 @@ def build_content(  # noqa: C901 — over the limit; see CONTRIBUTING.md, "Compl
     for ft in features:
         p = ft["properties"]
         main = p["county_codes"][0] if p["county_codes"] else ""
-        if p["precision"] == 3:
+        if p["precision"] == P.COUNTY:
             county_level[main] += 1
             continue
         if p["precision"] not in DRAWN_PRECISION:
@@ -252,7 +253,7 @@ def build_content(  # noqa: C901 — over the limit; see CONTRIBUTING.md, "Compl
 
 
 #: precision codes drawn where they are; 3 (county) hatches the county; the rest are only counted
-DRAWN_PRECISION = (1, 2, 5, 9)
+DRAWN_PRECISION = (P.EXACT, P.NEAR, P.ESTIMATED, P.SUBCOUNTY)
 
 
 def project_rows(ctx, f: ProjectFilter, *, geometry: bool = True) -> list[dict[str, Any]]:

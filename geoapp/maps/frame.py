@@ -30,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from gazetteer import Gazetteer
+from gazetteer import precision as P
 from gazetteer.model import Entry
 
 __all__ = [
@@ -170,7 +171,7 @@ class Mark:
 
     @property
     def estimated(self) -> bool:
-        return self.precision == 5
+        return self.precision == P.ESTIMATED
 
 
 @dataclass

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from geoapp.catalog.crs import STANDARD_URIS
-from geoapp.catalog.filters import MAX_CORRIDOR_KM
+from geoapp.catalog.filters import FILTERS
 from geoapp.catalog.sources.base import KINDS
-from geoapp.catalog.style import CATEGORIES, STATUSES, SUBTYPES
 
 __all__ = ["query_parameters", "query_parameter", "list_of"]
 
@@ -94,41 +93,8 @@ def query_parameters(settings: dict[str, Any]) -> dict[str, Any]:
             "CRS of geometries in filter (default CRS84).",
             {"type": "string", "enum": crs_values, "default": STANDARD_URIS[0]},
         ),  # fmt: skip
-        "category": query_parameter("category", "Category code(s), comma-separated.", list_of(CATEGORIES)),
-        "subtype": query_parameter("subtype", "Subtype code(s), comma-separated.", list_of(SUBTYPES)),
-        "status": query_parameter("status", "Status code(s), comma-separated.", list_of(STATUSES)),
-        "county": query_parameter(
-            "county",
-            "County name (e.g. 忠县) or 6-digit adcode, comma-separated; "
-            "`multi` = projects crossing several counties.",
-            {"type": "array", "items": {"type": "string"}},
-        ),  # fmt: skip
-        "corridor": query_parameter(
-            "corridor",
-            "Corridor id (see /collections/corridors): projects within distance_km of it.",
-            {"type": "string"},
-        ),  # fmt: skip
-        "distance_km": query_parameter(
-            "distance_km",
-            "Distance from the corridor in km (default 5).",
-            {"type": "number", "minimum": 0, "maximum": MAX_CORRIDOR_KM, "default": 5},
-        ),  # fmt: skip
-        "period": query_parameter(
-            "period",
-            "Construction period overlapping YYYY or YYYY-YYYY.",
-            {"type": "string", "pattern": r"^\d{4}(-\d{4})?$"},
-        ),  # fmt: skip
-        "year_from": query_parameter("year_from", "Period overlaps from this year.", {"type": "integer"}),
-        "year_to": query_parameter("year_to", "Period overlaps up to this year.", {"type": "integer"}),
-        "investment_min": query_parameter(
-            "investment_min", "Minimum total investment (万元).", {"type": "number", "minimum": 0}
-        ),
-        "investment_max": query_parameter(
-            "investment_max", "Maximum total investment (万元).", {"type": "number", "minimum": 0}
-        ),
-        "q": query_parameter(
-            "q", "Text in the project name, description or source sentences.", {"type": "string"}
-        ),
+        # the project filters, from their one table
+        **{f.name: query_parameter(f.name, f.help, f.schema) for f in FILTERS if f.openapi},
         "kind": query_parameter("kind", "Place kind(s).", list_of(("township", "locality", "feature"))),
         "name": query_parameter("name", "Part of the name.", {"type": "string"}),
         "code": query_parameter("code", "Administrative division code (adcode).", {"type": "string"}),

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
-from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
 from gazetteer import describe_precision
@@ -23,19 +20,15 @@ from geoapp.context import Context, as_lists
 from geoapp.errors import NotFound
 from geoapp.maps.frame import base_index
 from geoapp.maps.render import describe_filter, generation_date, project_rows, strict_filters
-from geoapp.settings import TEMPLATES_DIR
+from geoapp.pages.urls import Urls
 from geoapp.store.models import Document
+from geoapp.templating import render
 
 __all__ = ["county_report", "REPORT_MAP"]
 
 #: the map on the report page: 170 mm of A4 text width at ~250 dpi
 REPORT_MAP = {"width": "1700", "height": "1200", "dpi": "200"}
 _HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-@cache
-def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(["html"]))
 
 
 def _yi(wan: float) -> str:
@@ -59,7 +52,7 @@ def county_report(
     if entry is None:
         if as_json:
             return {}, 404, {"code": NotFound.code, "description": f"unknown county {county[:60]!r}"}
-        page = _env().get_template("report_missing.html").render(county=county, root=root)
+        page = render("report_missing.html", county=county, root=root)
         return _HTML, 404, page
     params = {k: v for k, v in as_lists(args).items() if k not in ("county", "f")}
     params["county"] = [entry.code]
@@ -75,18 +68,13 @@ def county_report(
     )
     if as_json:
         return {"Cache-Control": "no-cache"}, 200, data
-    query = urlencode({**f.to_params(), **REPORT_MAP})
-    page = (
-        _env()
-        .get_template("report.html")
-        .render(
-            **data,
-            map_src=f"{root}/maps/render.png?{query}",
-            downloads={
-                fmt: f"{root}/maps/render.{fmt}?{urlencode(f.to_params())}" for fmt in ("png", "svg", "pdf")
-            },
-            root=root,
-        )
+    urls = Urls(root)
+    page = render(
+        "report.html",
+        **data,
+        map_src=urls.render("png", {**f.to_params(), **REPORT_MAP}),
+        downloads={fmt: urls.render(fmt, f.to_params()) for fmt in ("png", "svg", "pdf")},
+        root=root,
     )
     return {**_HTML, "Cache-Control": "no-cache"}, 200, page
 

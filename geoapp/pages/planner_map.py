@@ -14,19 +14,20 @@ from dataclasses import dataclass, field
 from functools import cache
 from html import escape
 from typing import Any
-from urllib.parse import urlencode
 
 import folium
 from folium.plugins import Fullscreen, MarkerCluster
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gazetteer import precision as P
 from gazetteer.precision import PRECISION
 from geoapp.catalog.filters import MULTI_COUNTY, ProjectFilter, parse_filters
 from geoapp.catalog.queries import corridor_geometry, count_projects, facets, list_corridors
 from geoapp.catalog.style import CATEGORIES, STATUSES, category_style, label, status_style, vocabulary
 from geoapp.context import LANGUAGES, lang_of
 from geoapp.pages.assets import vendor_assets
+from geoapp.pages.urls import Urls
 from geoapp.settings import PACKAGE_DATA
 from geoapp.store.backend import Backend
 from geoapp.store.layers import layer_attributions
@@ -286,6 +287,7 @@ def build_map_page(
 
     query = f.query_string()
     base_args = {"lang": "en"} if lang == "en" else {}
+    urls = Urls(root)
     config = {
         "map": m.get_name(),
         "layers": {k: g.get_name() for k, g in groups.items()},
@@ -295,8 +297,8 @@ def build_map_page(
         "total": shown,
         "embedLimit": settings["map_feature_limit"],
         "root": root,
-        "api": root + "/api/projects.geojson",
-        "placesApi": root + "/api/places.geojson",
+        "api": urls.projects_api(),
+        "placesApi": urls.places_api(),
         # The first view: the corridor, else the chosen counties, else the documents' counties.
         "fitBounds": corridor_bounds
         or county_bounds([c for c in f.counties if c != MULTI_COUNTY])
@@ -308,6 +310,8 @@ def build_map_page(
         "selectedCounties": [c for c in f.counties if c != MULTI_COUNTY],
         "styles": _style_table(lang),
         "precision": {str(k): v[0 if lang == "zh" else 1] for k, v in PRECISION.items()},
+        # which codes mean what, for the page's symbols (the codes stay in gazetteer.precision)
+        "precisionCodes": {"site": [P.EXACT, P.NEAR], "county": P.COUNTY, "estimated": P.ESTIMATED},
         "basemaps": map_config_basemaps(settings),
         "legend": [{"code": o.value, "label": o.label, "color": o.color} for o in legend],
         "t": t,
@@ -337,11 +341,9 @@ def build_map_page(
         script=script,
         config_json=json_script(config),
         query=query,
-        other_lang_url=root + "/?" + urlencode(other),
-        export_url=root
-        + "/maps/render.png?"
-        + urlencode({**f.to_params(), **base_args, "width": 1800, "height": 1350}),
-        download_url=root + "/download/projects.geojson?" + query,
+        other_lang_url=urls.home(other),
+        export_url=urls.render("png", {**f.to_params(), **base_args, "width": 1800, "height": 1350}),
+        download_url=urls.download("geojson", f.to_params()),
         tianditu=bool(settings.get("tianditu_key")),
     )
 

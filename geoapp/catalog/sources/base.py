@@ -6,12 +6,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import FromClause, Select, and_, case, func, literal_column
+from sqlalchemy import FromClause, Select, and_, func
 from sqlalchemy.sql import ColumnElement
 
-from gazetteer.precision import PRECISION
 from geoapp.catalog.cql import Queryable
-from geoapp.catalog.style import vocabulary
 from geoapp.context import Context
 from geoapp.context import values as param_values
 from geoapp.errors import InvalidParameter
@@ -22,8 +20,6 @@ __all__ = [
     "KINDS",
     "Selection",
     "Source",
-    "label_sql",
-    "precision_text_sql",
     "no_joins",
     "single",
     "choices",
@@ -167,25 +163,6 @@ class Source:
 
 
 # ----------------------------------------------------------------------------- helpers
-def _constant(value: str | int) -> ColumnElement:
-    # The tables below are the app's own constants: written into the SQL rather than bound,
-    # they keep ~120 parameters off every feature query (and its text short enough for
-    # psycopg to cache and prepare it).
-    if isinstance(value, int):
-        return literal_column(str(int(value)))
-    return literal_column("'" + value.replace("'", "''") + "'")
-
-
-def label_sql(kind: str, column) -> ColumnElement:
-    """The Chinese label of a category/subtype/status code, in SQL (as geoapp.catalog.style.label)."""
-    whens = [(column == _constant(code), _constant(style.zh)) for code, style in vocabulary()[kind].items()]
-    return case(*whens, else_=column)
-
-
-def precision_text_sql(column) -> ColumnElement:
-    """The precision code in words, in SQL (as gazetteer.precision.describe)."""
-    whens = [(column == _constant(k), _constant(zh)) for k, (zh, _) in PRECISION.items()]
-    return case(*whens, else_=_constant(PRECISION[7][0]))
 
 
 def no_joins(frm):

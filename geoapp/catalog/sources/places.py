@@ -9,14 +9,13 @@ from sqlalchemy.sql import ColumnElement
 
 from gazetteer.precision import describe
 from geoapp.catalog.cql import Queryable
+from geoapp.catalog.labels_sql import label_sql, precision_text_sql
 from geoapp.catalog.sources.base import (
     KINDS,
     Source,
     choices,
-    label_sql,
     like_pattern,
     no_joins,
-    precision_text_sql,
     single,
 )
 from geoapp.catalog.style import SUBTYPES

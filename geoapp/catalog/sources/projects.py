@@ -12,9 +12,8 @@ from sqlalchemy import Table, Text, and_, case, cast, func, select, true, update
 from geoapp.catalog.cql import Queryable
 from geoapp.catalog.crs import CRS84
 from geoapp.catalog.filters import FILTER_PARAMS, ProjectFilter, parse_filters
+from geoapp.catalog.properties import PROJECT_COLUMNS, python_properties, sql_pairs
 from geoapp.catalog.queries import (
-    _COLUMNS,
-    _properties,
     all_mentions,
     apply_filter,
     corridor_geometry,
@@ -22,7 +21,7 @@ from geoapp.catalog.queries import (
     first_mentions,
     mention_summaries,
 )
-from geoapp.catalog.sources.base import Source, label_sql, precision_text_sql
+from geoapp.catalog.sources.base import Source
 from geoapp.catalog.style import CATEGORIES, STATUSES, SUBTYPES
 from geoapp.context import Context, as_lists
 from geoapp.store.models import MAX_ID, Document, Mention, Meta, Project, ProjectCounty
@@ -99,7 +98,7 @@ class ProjectsSource(Source):
         return int(raw) if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID else None
 
     def py_columns(self):
-        return list(_COLUMNS)
+        return list(PROJECT_COLUMNS)
 
     def py_properties(self, ctx, rows):
         ids = [r.id for r in rows]
@@ -108,7 +107,7 @@ class ProjectsSource(Source):
         every = all_mentions(ctx.session, ids)
         out = []
         for r in rows:
-            props = _properties(r, counties.get(r.id, []), mentions.get(r.id))
+            props = python_properties(r, counties.get(r.id, []), mentions.get(r.id))
             for key in ("sentence", "section", "document"):
                 props.setdefault(key, None)  # same keys on every feature (GIS schemas)
             props["documents"], props["mentions"] = mention_summaries(every.get(r.id, []))
@@ -202,39 +201,15 @@ class ProjectsSource(Source):
 
             document = fm.c.file_name
 
-        names = func.coalesce(pc.c.names, b.empty_list())
-        codes = func.coalesce(pc.c.codes, b.empty_list())
-        sentence, section = fm.c.sentence, fm.c.section
-        pairs = [
-            ("id", p.id),
-            ("name", p.name),
-            ("aliases", b.json_value(p.aliases)),
-            ("category", p.category),
-            ("category_label", label_sql("category", p.category)),
-            ("subtype", p.subtype),
-            ("subtype_label", label_sql("subtype", p.subtype)),
-            ("status", p.status),
-            ("status_label", label_sql("status", p.status)),
-            ("status_phrase", p.status_phrase),
-            ("county", p.county_name),
-            ("counties", names),
-            ("county_codes", codes),
-            ("investment_wan", p.investment_wan),
-            ("period", period),
-            ("period_start", start),
-            ("period_end", end),
-            ("batch", p.batch),
-            ("lead_unit", p.lead_unit),
-            ("precision", p.precision),
-            ("precision_text", precision_text_sql(p.precision)),
-            ("location_class", p.location_class),
-            ("location_note", p.location_note),
-            ("sentence", sentence),
-            ("section", section),
-            ("document", document),
-            ("documents", func.coalesce(docs.c.documents, b.empty_list())),
-            ("mentions", func.coalesce(ms.c.mentions, b.empty_json_list())),
-        ]
+        computed = {
+            "county_names": func.coalesce(pc.c.names, b.empty_list()),
+            "county_codes": func.coalesce(pc.c.codes, b.empty_list()),
+            "period": period,
+            "documents": func.coalesce(docs.c.documents, b.empty_list()),
+            "mentions": func.coalesce(ms.c.mentions, b.empty_json_list()),
+        }
+        mention = {"sentence": fm.c.sentence, "section": fm.c.section, "document": document}
+        pairs = sql_pairs(b, computed, mention)
         return pairs, joins
 
 

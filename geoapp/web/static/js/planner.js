@@ -10,6 +10,9 @@
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("geoapp-config").textContent);
+  // placed at the site itself or near it (IATI codes from the server: gazetteer.precision);
+  // a context place without a code is drawn as placed
+  function atSite(p) { return p.precision == null || cfg.precisionCodes.site.indexOf(p.precision) >= 0; }
   var t = cfg.t;
   var styles = cfg.styles;
 
@@ -131,7 +134,7 @@
       var target = p.kind === "place" ? layers.places : null;
       var layer;
       if (g.type === "Point") {
-        layer = L.marker(latlng(g.coordinates[1], g.coordinates[0]), { icon: iconFor(p, p.precision >= 3), title: p.name });
+        layer = L.marker(latlng(g.coordinates[1], g.coordinates[0]), { icon: iconFor(p, !atSite(p)), title: p.name });
       } else if (g.type === "Polygon" || g.type === "MultiPolygon") {
         // Known only to the county (or a wider area): a hollow symbol at the seat.
         var seat = seatOf(p);
@@ -147,7 +150,7 @@
         layer = L.geoJSON(shiftGeometry(g), {
           style: {
             color: color, weight: sub.weight || 3, dashArray: sub.dash || null,
-            opacity: p.precision >= 5 ? 0.75 : 0.95,
+            opacity: atSite(p) ? 0.95 : 0.75,
           },
         });
         target = p.kind === "place" ? layers.places : layers.projects;
@@ -288,8 +291,8 @@
         return '<li><span class="swatch" style="background:' + esc(c.color) + '"></span>' + esc(c.label) + "</li>";
       }).join("");
       div.innerHTML = "<strong>" + esc(t.legend) + "</strong><ul>" + items +
-        '<li><span class="swatch hollow"></span>' + esc(cfg.precision["3"]) + "</li>" +
-        '<li><span class="swatch dashed"></span>' + esc(cfg.precision["5"]) + "</li></ul>";
+        '<li><span class="swatch hollow"></span>' + esc(cfg.precision[String(cfg.precisionCodes.county)]) + "</li>" +
+        '<li><span class="swatch dashed"></span>' + esc(cfg.precision[String(cfg.precisionCodes.estimated)]) + "</li></ul>";
       return div;
     };
     if (cfg.legend.length) legend.addTo(map);
