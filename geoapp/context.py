@@ -1,9 +1,10 @@
 """The request boundary: what every framework-free function receives.
 
 * :class:`Request` — one HTTP request's inputs, built once by the web adapter
-  (:func:`geoapp.web.boundary.current_request`) or by the CLI and tests
-  (:meth:`Request.from_args`): the query arguments as a :class:`~werkzeug.datastructures.MultiDict`,
-  the label language, the public base URL and the path prefix.
+  (:func:`geoapp.web.boundary.current_request`): the query arguments as a
+  :class:`~werkzeug.datastructures.MultiDict`, the label language, the public base URL, the
+  path prefix, the format and Accept header asked for. The core functions take its ``args``;
+  the CLI hands them a plain mapping of its options, read by the same parser.
 * :class:`Context` — what a request is served from: a database session, the backend
   (SpatiaLite or PostGIS), the settings, the gazetteer.
 * One parameter parser for all of them: :func:`values`, :func:`first`, :func:`last`,
@@ -154,18 +155,10 @@ class Request:
     args: MultiDict = field(default_factory=MultiDict)
     base_url: str = ""
     script_root: str = ""
-    path: str = "/"
     #: the response format asked for by ``?f=`` (None: by the Accept header)
     format: str | None = None
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, Any] | None = None, **fields: Any) -> Request:
-        """A request for the CLI and tests: ``Request.from_args({"limit": 5})``."""
-        return cls(args=multidict(args), **fields)
-
-    @property
-    def lang(self) -> str:
-        return lang_of(self.args)
+    #: the Accept header as sent (None: none)
+    accept: str | None = None
 
 
 @dataclass

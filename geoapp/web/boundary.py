@@ -79,7 +79,7 @@ def current_request() -> Request:
             args=request.args,
             base_url=request.url_root.rstrip("/"),
             script_root=request.script_root,
-            path=request.path,
             format=request.args.get("f"),
+            accept=request.headers.get("Accept"),
         )
     return g.geoapp_request

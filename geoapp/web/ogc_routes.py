@@ -11,14 +11,14 @@ import itertools
 import re
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 
 from geoapp.errors import NotAcceptable
 from geoapp.exports import downloads as exporting
 from geoapp.ogcapi import core as ogc
 from geoapp.store.database import close_quietly
 from geoapp.web import respond
-from geoapp.web.boundary import context, streaming_sessions
+from geoapp.web.boundary import context, current_request, streaming_sessions
 
 __all__ = ["bp", "send"]
 
@@ -69,11 +69,11 @@ def _close_unsent(_exc: BaseException | None = None) -> None:
 
 
 def _base() -> str:
-    return request.url_root.rstrip("/")
+    return current_request().base_url
 
 
 def _accept() -> str | None:
-    return request.headers.get("Accept")
+    return current_request().accept
 
 
 def _routes() -> set[str]:
@@ -83,39 +83,51 @@ def _routes() -> set[str]:
 
 @bp.get("/conformance")
 def conformance():
-    return send(ogc.conformance(context(streaming=True, layers=False), request.args, _base(), _accept()))
+    return send(
+        ogc.conformance(context(streaming=True, layers=False), current_request().args, _base(), _accept())
+    )
 
 
 @bp.get("/api")
 def openapi():
     return send(
-        ogc.openapi(context(streaming=True, layers=False), request.args, _base(), _accept(), _routes())
+        ogc.openapi(
+            context(streaming=True, layers=False), current_request().args, _base(), _accept(), _routes()
+        )
     )
 
 
 @bp.get("/collections")
 def collections():
-    return send(ogc.collections(context(streaming=True, layers=False), request.args, _base(), _accept()))
+    return send(
+        ogc.collections(context(streaming=True, layers=False), current_request().args, _base(), _accept())
+    )
 
 
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str):
     return send(
-        ogc.collection(context(streaming=True, layers=False), collection_id, request.args, _base(), _accept())
+        ogc.collection(
+            context(streaming=True, layers=False), collection_id, current_request().args, _base(), _accept()
+        )
     )
 
 
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
     return send(
-        ogc.queryables(context(streaming=True, layers=False), collection_id, request.args, _base(), _accept())
+        ogc.queryables(
+            context(streaming=True, layers=False), collection_id, current_request().args, _base(), _accept()
+        )
     )
 
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     return send(
-        ogc.items(context(streaming=True, layers=False), collection_id, request.args, _base(), _accept())
+        ogc.items(
+            context(streaming=True, layers=False), collection_id, current_request().args, _base(), _accept()
+        )
     )
 
 
@@ -123,11 +135,16 @@ def items(collection_id: str):
 def item(collection_id: str, feature_id: str):
     return send(
         ogc.item(
-            context(streaming=True, layers=False), collection_id, feature_id, request.args, _base(), _accept()
+            context(streaming=True, layers=False),
+            collection_id,
+            feature_id,
+            current_request().args,
+            _base(),
+            _accept(),
         )
     )
 
 
 @bp.get("/download/projects.<fmt>")
 def download(fmt: str):
-    return send(exporting.download(context(streaming=True, layers=False), fmt, request.args))
+    return send(exporting.download(context(streaming=True, layers=False), fmt, current_request().args))

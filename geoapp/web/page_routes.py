@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request
 
 from geoapp.store.models import MAX_ID
 from geoapp.web import respond
-from geoapp.web.boundary import context
+from geoapp.web.boundary import context, current_request
 
 bp = Blueprint("pages", __name__)
 
@@ -19,7 +19,7 @@ def _wants_landing_page() -> bool:
     """``/`` is the map for browsers and the OGC landing page for programs: a client that
     does not name HTML in its Accept header (OWSLib, curl, requests send ``*/*`` or nothing)
     gets the landing page in JSON, as pygeoapi answers; ``f`` decides when given."""
-    if request.args.get("f") in ("json", "html", "application/json"):
+    if current_request().format in ("json", "html", "application/json"):
         return True
     accept = request.accept_mimetypes
     if not any(mime in ("text/html", "application/xhtml+xml") and q > 0 for mime, q in accept):
@@ -36,11 +36,15 @@ def index():
         from geoapp.ogcapi import core as ogc
 
         return respond(
-            ogc.landing_page(ctx, request.args, request.url_root.rstrip("/"), request.headers.get("Accept"))
+            ogc.landing_page(
+                ctx, current_request().args, current_request().base_url, current_request().accept
+            )
         )
     from geoapp.pages.detail import map_page
 
-    return render_template("map.html", page=map_page(ctx, request.args, request.script_root))
+    return render_template(
+        "map.html", page=map_page(ctx, current_request().args, current_request().script_root)
+    )
 
 
 @bp.get(f"/projects/<int(max={MAX_ID}):project_id>")
@@ -49,7 +53,7 @@ def project(project_id: int):
     from geoapp.pages.detail import detail_page
 
     try:
-        page = detail_page(context(layers=False), project_id, request.args)
+        page = detail_page(context(layers=False), project_id, current_request().args)
     except NotFound:
         abort(404)
     return render_template("project.html", page=page)

@@ -13,7 +13,7 @@ from flask import Blueprint, request
 from geoapp.maps.render import render_response
 from geoapp.pages.county_report import county_report
 from geoapp.web import respond
-from geoapp.web.boundary import context
+from geoapp.web.boundary import context, current_request
 
 __all__ = ["bp"]
 
@@ -21,7 +21,7 @@ bp = Blueprint("reports", __name__)
 
 
 def _prefers_json() -> bool:
-    return request.args.get("f") == "json" or request.accept_mimetypes.best == "application/json"
+    return current_request().format == "json" or request.accept_mimetypes.best == "application/json"
 
 
 @bp.get("/maps/render.<fmt>")
@@ -29,7 +29,9 @@ def render(fmt: str):
     # The session's connection goes back to the pool before the request waits for a drawing.
     ctx = context(layers=False)
     return respond(
-        render_response(ctx, request.args, fmt, request.headers.get("If-None-Match"), ctx.session.close)
+        render_response(
+            ctx, current_request().args, fmt, request.headers.get("If-None-Match"), ctx.session.close
+        )
     )
 
 
@@ -37,6 +39,10 @@ def render(fmt: str):
 def report(county: str):
     return respond(
         county_report(
-            context(layers=False), county, request.args, as_json=_prefers_json(), root=request.script_root
+            context(layers=False),
+            county,
+            current_request().args,
+            as_json=_prefers_json(),
+            root=current_request().script_root,
         )
     )
