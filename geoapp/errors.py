@@ -22,6 +22,9 @@ __all__ = [
     "NotFound",
     "RequestLineTooLong",
     "ServiceUnavailable",
+    "Unauthorized",
+    "Forbidden",
+    "PreconditionFailed",
     "UnsupportedMediaType",
 ]
 
@@ -95,6 +98,30 @@ class UnsupportedMediaType(InvalidParameter):
 
     http_status = 415
     code = "UnsupportedMediaType"
+
+
+class Unauthorized(GeoappError):
+    """No valid credentials: a missing, unknown, expired or revoked token (401)."""
+
+    exit_code = 2
+    http_status = 401
+    code = "Unauthorized"
+
+
+class Forbidden(GeoappError):
+    """Valid credentials without the right: a viewer asking to edit (403)."""
+
+    exit_code = 2
+    http_status = 403
+    code = "Forbidden"
+
+
+class PreconditionFailed(GeoappError):
+    """An edit made against a version that is no longer current (``If-Match``, 412)."""
+
+    exit_code = 1
+    http_status = 412
+    code = "PreconditionFailed"
 
 
 class ServiceUnavailable(GeoappError):

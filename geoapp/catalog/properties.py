@@ -73,6 +73,7 @@ PROJECT_PROPERTIES: tuple[Property, ...] = (
     Property("precision_text", "precision_text", "precision"),
     Property("location_class", "column", "location_class"),
     Property("location_note", "column", "location_note"),
+    Property("corrected", "column", "corrected"),
     Property("sentence", "first_mention", "sentence"),
     Property("section", "first_mention", "section"),
     Property("document", "first_mention", "document"),

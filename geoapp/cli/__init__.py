@@ -18,7 +18,7 @@ import sys
 
 import click
 
-from geoapp.cli import database, outputs, places, serve  # noqa: F401  (registers the commands)
+from geoapp.cli import corrections, database, outputs, places, serve  # noqa: F401  (registers the commands)
 from geoapp.cli.base import cli
 from geoapp.cli.serve import wsgi_server
 from geoapp.errors import GeoappError

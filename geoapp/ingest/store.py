@@ -20,6 +20,7 @@ from geoapp.catalog.sources.projects import refresh_stored_properties
 from geoapp.ingest.document import _STATUS_RANK, DocumentAnalysis, Item
 from geoapp.store import data_version
 from geoapp.store.backend import backend_for
+from geoapp.store.corrections import flag_orphans, reapply
 from geoapp.store.models import Document, Mention, Project, ProjectCounty
 
 __all__ = ["store_document", "StoreResult"]
@@ -181,6 +182,11 @@ def store_document(session: Session, analysis: DocumentAnalysis) -> StoreResult:
     if mention_rows:
         session.execute(insert(Mention.__table__), mention_rows)
     session.flush()
+    # People's corrections win over what this document says (and are flagged where it
+    # changed what they corrected); corrections of projects it removed are kept, orphaned.
+    reapply(session, [item.key for item in analysis.items])
+    if replaced:
+        flag_orphans(session)
     # The stored feature JSON of every project this document touched, in the same
     # transaction (only where the database builds feature JSON: PostGIS).
     refresh_stored_properties(session, backend_for(session.get_bind()), sorted(touched | set(ids.values())))

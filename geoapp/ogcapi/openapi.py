@@ -131,6 +131,18 @@ def _schemas() -> dict[str, Any]:
     }
 
 
+def _write_errors() -> dict[str, Any]:
+    return {
+        "400": _ref("responses", "InvalidParameter"),
+        "401": _error("No valid token (missing, unknown, expired or revoked)"),
+        "403": _error("The token's user may not edit"),
+        "404": _ref("responses", "NotFound"),
+        "412": _error("The project changed since the version given in If-Match"),
+        "413": _error("The body is larger than the server accepts"),
+        "415": _ref("responses", "UnsupportedMediaType"),
+    }
+
+
 def _error(description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -307,6 +319,31 @@ def openapi_document(
                           "400": {"description": "A malformed parameter (plain text)", "content": {"text/plain": {}}},
                           "404": {"description": "No such county (HTML page)", "content": {"text/html": {}}},
                           "503": _ref("responses", "ServiceUnavailable")}}}),
+        "/api/projects/{projectId}/corrections": ("/api/projects/<int:project_id>/corrections", {"post": {
+            "tags": ["corrections"], "operationId": "correctProject", "security": [{"bearerAuth": []}],
+            "summary": "Correct a project (an editor's token)",
+            "description": "Changes some of name, aliases, category, subtype, status, geometry (GeoJSON, WGS84, "
+                           "inside China, valid; precision 1 unless given), precision, location_note, with a "
+                           "required comment. Kept apart from the extraction: re-ingestion never overwrites it. "
+                           "If-Match with the project's version (GET /projects/{id}/history?f=json) makes a stale "
+                           "edit a 412.",
+            "parameters": [{"name": "projectId", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["changes", "comment"],
+                "properties": {"changes": {"type": "object"}, "comment": {"type": "string", "minLength": 1}}}}}},
+            "responses": {"201": {"description": "The correction, as stored", "content": {"application/json": {}}},
+                          **_write_errors()}}}),
+        "/api/corrections/{correctionId}/revert": ("/api/corrections/<int:correction_id>/revert", {"post": {
+            "tags": ["corrections"], "operationId": "revertCorrection", "security": [{"bearerAuth": []}],
+            "summary": "Undo a correction (itself a logged correction)",
+            "parameters": [{"name": "correctionId", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["comment"],
+                "properties": {"comment": {"type": "string", "minLength": 1}}}}}},
+            "responses": {"201": {"description": "The revert, as stored", "content": {"application/json": {}}},
+                          **_write_errors()}}}),
         "/healthz": ("/healthz", {"get": {"tags": ["service"], "operationId": "health", "summary": "Health check",
                                           "responses": {"200": {"description": "Database reachable and schema current"},
                                                         "503": {"description": "Not healthy"}}}}),
@@ -334,10 +371,14 @@ def openapi_document(
             {"name": "JSON API"},
             {"name": "geocoding"},
             {"name": "maps"},
+            {"name": "corrections"},
             {"name": "service"},
         ],  # fmt: skip
         "paths": paths,
         "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "description": "geoapp tokens create NAME"}
+            },
             "parameters": query_parameters(settings),
             "schemas": _schemas(),
             "responses": {

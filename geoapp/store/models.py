@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -33,6 +35,10 @@ __all__ = [
     "Mention",
     "GazetteerLayer",
     "GazetteerLayerFeature",
+    "User",
+    "ApiToken",
+    "Correction",
+    "ROLES",
     "GEOMETRY",
     "MAX_ID",
     "MAX_OFFSET",
@@ -136,6 +142,10 @@ class Project(Base):
     gazetteer_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     geom = mapped_column(GEOMETRY, nullable=False)
+    #: a person corrected it (see :class:`Correction`); its location is then theirs
+    corrected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: why a person should look at it again ("source_changed": a document changed a corrected value)
+    review_flag: Mapped[str | None] = mapped_column(String(40))
     #: the feature's properties as JSON text, and the whole feature in CRS84 (derived data,
     #: refreshed by ingestion on PostGIS; NULL elsewhere)
     feature_properties: Mapped[str | None] = mapped_column(Text, deferred=True)
@@ -218,3 +228,62 @@ class GazetteerLayerFeature(Base):
     geom = mapped_column(Geometry(geometry_type="GEOMETRY", srid=4326, spatial_index=False), nullable=False)
 
     __table_args__ = (Index("ix_gazetteer_layer_features_layer", "layer_id"),)
+
+
+#: who may do what: viewers read (when reading needs a login), editors correct, admins manage users
+ROLES = ("viewer", "editor", "admin")
+
+
+class User(Base):
+    """A person who signs in or holds API tokens (``geoapp users add``)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ApiToken(Base):
+    """A bearer token of a user: only a salted PBKDF2 hash of its secret is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    secret_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class Correction(Base):
+    """A person's change to a project, kept apart from what the machine extracted.
+
+    Keyed by the project's stable ``key`` (not its id), so it outlives re-ingestion: the project
+    as served is the extraction with every active correction applied in order. ``changes`` are
+    the new values, ``previous`` the values they replaced (what the machine said, or an earlier
+    correction); a revert is itself a correction (``reverts_id``).
+    """
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_key: Mapped[str] = mapped_column(String(300), index=True)
+    #: "edit", "reject" (not a project) or "revert"
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    previous: Mapped[dict] = mapped_column(JSON, default=dict)
+    author: Mapped[str] = mapped_column(String(100))
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    #: "active" or "reverted"
+    state: Mapped[str] = mapped_column(String(20), default="active")
+    reverts_id: Mapped[int | None] = mapped_column(Integer)
+    #: "source_changed" (a later document changed a value it corrects), "orphaned" (no such project now)
+    flag: Mapped[str | None] = mapped_column(String(40))

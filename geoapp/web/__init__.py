@@ -42,6 +42,7 @@ def _error_body(code: str, description: str) -> dict[str, str]:
 
 def register(app: Flask) -> None:
     from geoapp.web import (
+        edit_routes,
         health,
         json_routes,
         ogc_routes,
@@ -64,6 +65,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(json_routes.bp)
     app.register_blueprint(ogc_routes.bp)
     app.register_blueprint(report_routes.bp)
+    app.register_blueprint(edit_routes.bp)
     app.before_request(security.check_request)
     app.before_request(validators.check_not_modified)
     app.after_request(validators.add_validators)

@@ -106,6 +106,7 @@
         [t.popup_investment, p.investment_wan != null ? Number(p.investment_wan).toLocaleString() + " " + t.wan_yuan : ""],
         [t.popup_lead_unit, p.lead_unit],
         [t.popup_location, p.precision_text + (p.location_note ? "；" + p.location_note : "")],
+        [t.popup_corrected, p.corrected ? t.popup_corrected_yes : ""],
       ];
       var body = rows.filter(function (r) { return r[1]; }).map(function (r) {
         return "<tr><th>" + esc(r[0]) + "</th><td>" + esc(r[1]) + "</td></tr>";
