@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -35,11 +36,14 @@ from geoapp.context import Context
 from geoapp.errors import InvalidParameter, NotFound, PreconditionFailed
 from geoapp.store import data_version
 from geoapp.store.corrections import FIELDS, apply_changes, current_values, reapply, same_value
-from geoapp.store.models import Correction, Document, Mention, Project, User
+from geoapp.store.models import Correction, Document, Mention, Project, ProjectCounty, User
 
 __all__ = [
     "correct",
     "revert",
+    "ogc_create",
+    "ogc_replace",
+    "ogc_delete",
     "history",
     "project_version",
     "validate_changes",
@@ -88,6 +92,10 @@ def _check(name: str, value: Any) -> Any:
         ):
             raise InvalidParameter("aliases must be a list of names")
         return list(dict.fromkeys(a.strip() for a in value if a.strip()))
+    if name == "rejected":
+        if not isinstance(value, bool):
+            raise InvalidParameter("rejected must be true (not a project) or false")
+        return value
     if name == "precision":
         if not isinstance(value, int) or isinstance(value, bool) or value not in PRECISION:
             raise InvalidParameter(f"precision must be an IATI code: {', '.join(map(str, PRECISION))}")
@@ -150,27 +158,45 @@ def correct(ctx: Context, user: User, project_id: int, body: Any, if_match: str 
     comment = _comment(body)
     with ctx.database.session() as session:
         project = _project(session, project_id)
-        if if_match is not None and if_match.strip() not in (project_version(project), "*"):
-            raise PreconditionFailed("the project changed since you read it: reload and edit again")
+        _check_version(project, if_match)
         previous = current_values(project, changes)
         if all(same_value(k, previous[k], v) for k, v in changes.items()):
             raise InvalidParameter("nothing to change: the project already has these values")
-        correction = Correction(
-            project_key=project.key,
-            action="edit",
-            changes=changes,
-            previous=previous,
-            author=user.name,
-            comment=comment,
-            created_at=_now(),
-            state="active",
-        )
-        session.add(correction)
-        apply_changes(project, changes)
-        project.review_flag = None
-        _changed(session, ctx, project)
+        correction = _save(session, ctx, user, project, changes, comment)
         headers = {**_JSON, "ETag": project_version(project), "Location": f"/projects/{project.id}/history"}
         return headers, 201, _correction_json(correction)
+
+
+def _check_version(project: Project, if_match: str | None) -> None:
+    if if_match is not None and if_match.strip() not in (project_version(project), "*"):
+        raise PreconditionFailed("the project changed since you read it: reload and edit again")
+
+
+def _save(
+    session: Session,
+    ctx: Context,
+    user: User,
+    project: Project,
+    changes: dict[str, Any],
+    comment: str,
+    action: str = "edit",
+) -> Correction:
+    """Record ``changes`` as one correction and apply them (the caller's transaction)."""
+    correction = Correction(
+        project_key=project.key,
+        action=action,
+        changes=changes,
+        previous=current_values(project, changes) if action != "create" else {"rejected": True},
+        author=user.name,
+        comment=comment,
+        created_at=_now(),
+        state="active",
+    )
+    session.add(correction)
+    apply_changes(project, changes)
+    project.review_flag = None
+    _changed(session, ctx, project)
+    return correction
 
 
 def revert(ctx: Context, user: User, correction_id: int, body: Any) -> Result:
@@ -190,6 +216,9 @@ def revert(ctx: Context, user: User, correction_id: int, body: Any) -> Result:
         restore = {
             k: target.previous.get(k) for k in target.changes if same_value(k, now[k], target.changes[k])
         }
+        if target.action == "create":  # undoing a hand-drawn project hides it again
+            restore = {"rejected": True}
+            now = current_values(project, restore)
         target.state = "reverted"
         undo = Correction(
             project_key=project.key,
@@ -208,7 +237,7 @@ def revert(ctx: Context, user: User, correction_id: int, body: Any) -> Result:
             select(Correction.id).where(
                 Correction.project_key == project.key,
                 Correction.state == "active",
-                Correction.action == "edit",
+                Correction.action.in_(("edit", "create", "reject")),
             )
         )
         project.corrected = still is not None
@@ -347,3 +376,123 @@ def _record(raw: dict[str, Any]) -> dict[str, Any]:
         "state": raw.get("state", "active") if raw.get("state") in ("active", "reverted") else "active",
         "reverts_created_at": raw.get("reverts_created_at"),
     }
+
+
+# ----------------------------------------------------------------------------- OGC API – Features Part 4
+#: the properties a feature written through the OGC API may set (the others are read-only)
+FEATURE_FIELDS = ("name", "aliases", "category", "subtype", "status", "precision", "location_note")
+
+
+def _feature_comment(body: Any, given: str | None) -> str:
+    """The comment: given with the request (header or query), else the feature's ``comment``."""
+    if not given and isinstance(body, dict) and isinstance(body.get("properties"), dict):
+        given = body["properties"].get("comment")
+    return _comment({"comment": given})
+
+
+def _wanted(body: Any, partial: bool) -> dict[str, Any]:
+    """The editable values a feature (PUT, POST) or a JSON merge patch (PATCH) asks for."""
+    if not isinstance(body, dict) or (not partial and body.get("type") != "Feature"):
+        raise InvalidParameter(
+            "the body must be a GeoJSON Feature" + (" or a JSON merge patch" if partial else "")
+        )
+    props = body.get("properties") or {}
+    if not isinstance(props, dict):
+        raise InvalidParameter("properties must be an object")
+    wanted = {k: props[k] for k in FEATURE_FIELDS if k in props and props[k] is not None}
+    if body.get("geometry") is not None:
+        wanted["geometry"] = body["geometry"]
+    return wanted
+
+
+def ogc_replace(
+    ctx: Context,
+    user: User,
+    project_id: int,
+    body: Any,
+    comment: str | None,
+    if_match: str | None,
+    *,
+    partial: bool,
+) -> Result:
+    """``PUT`` (a whole feature) or ``PATCH`` (JSON merge patch) on ``/collections/projects/items/{id}``:
+    the editable values that differ become one correction; read-only properties are ignored."""
+    wanted = _wanted(body, partial)
+    note = _feature_comment(body, comment)
+    with ctx.database.session() as session:
+        project = _project(session, project_id)
+        _check_version(project, if_match)
+        current = current_values(project, wanted)
+        moved = "geometry" in wanted and not same_value("geometry", current["geometry"], wanted["geometry"])
+        if moved and wanted.get("precision") in (None, project.precision):
+            wanted["precision"] = 1  # moved by a person: placed exactly, unless they say otherwise
+        checked = validate_changes(wanted) if wanted else {}
+        now = current_values(project, checked)
+        changes = {k: v for k, v in checked.items() if not same_value(k, now[k], v)}
+        if not changes:
+            return {"ETag": project_version(project)}, 204, ""
+        _save(session, ctx, user, project, changes, note)
+        return {"ETag": project_version(project)}, 204, ""
+
+
+def ogc_delete(
+    ctx: Context, user: User, project_id: int, comment: str | None, if_match: str | None
+) -> Result:
+    """``DELETE /collections/projects/items/{id}``: "not a project" — hidden everywhere, kept, and
+    reversible (revert the correction)."""
+    note = _comment({"comment": comment})
+    with ctx.database.session() as session:
+        project = _project(session, project_id)
+        if project.rejected:
+            raise NotFound(f"no project {project_id}")
+        _check_version(project, if_match)
+        _save(session, ctx, user, project, {"rejected": True}, note, action="reject")
+        return {}, 204, ""
+
+
+def ogc_create(ctx: Context, user: User, body: Any, comment: str | None, base_url: str) -> Result:
+    """``POST /collections/projects/items``: a project drawn by hand (precision 1 unless given),
+    in the county its geometry lies in; logged as a correction of its own."""
+    wanted = _wanted(body, partial=False)
+    note = _feature_comment(body, comment)
+    missing = [k for k in ("name", "category", "geometry") if k not in wanted]
+    if missing:
+        raise InvalidParameter(f"a new project needs {', '.join(missing)}")
+    wanted.setdefault("subtype", "other")
+    wanted.setdefault("status", "planned")
+    changes = validate_changes(wanted)
+    geom = shape(changes["geometry"])
+    # the county of the middle of a line (a representative point of a line may be an end)
+    point = (
+        geom.interpolate(0.5, normalized=True)
+        if geom.geom_type.endswith("LineString")
+        else geom.representative_point()
+    )
+    county = ctx.gazetteer.county_at(point.x, point.y)
+    with ctx.database.session() as session:
+        project = Project(
+            key=f"manual:{uuid.uuid4().hex}",
+            kind="project",
+            name=changes["name"],
+            aliases=[],
+            category=changes["category"],
+            subtype=changes["subtype"],
+            status=changes["status"],
+            county_code=county.code if county else None,
+            county_name=county.name if county else None,
+            precision=changes["precision"],
+            location_class=3,
+            location_note=changes.get("location_note") or f"由 {user.name} 在地图上标注",
+            gazetteer_ids=[],
+            updated_at=_now(),
+            geom=f"SRID=4326;{shape(changes['geometry']).wkt}",
+        )
+        session.add(project)
+        session.flush()
+        if county is not None:
+            session.add(
+                ProjectCounty(project_id=project.id, county_code=county.code, county_name=county.name)
+            )
+        _save(session, ctx, user, project, changes, note, action="create")
+        location = f"{base_url}/collections/projects/items/{project.id}"
+        return {"Location": location, "ETag": project_version(project)}, 201, ""

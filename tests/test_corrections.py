@@ -279,3 +279,90 @@ def test_accounts_and_moving_corrections_between_installations(seeded_db, templa
     broken.write_text('{"action": "edit"}\n', encoding="utf-8")
     failed = _cli("corrections", "import", str(broken), url=other)
     assert failed.returncode == 2 and "line 1" in failed.stderr
+
+
+# ----------------------------------------------------------------------------- OGC API – Features Part 4
+@pytest.fixture
+def owslib_headers():
+    """OWSLib keeps request headers in one module-level dict: put it back afterwards."""
+    from owslib import ogcapi
+
+    saved = dict(ogcapi.REQUEST_HEADERS)
+    yield
+    ogcapi.REQUEST_HEADERS.clear()
+    ogcapi.REQUEST_HEADERS.update(saved)
+
+
+def test_owslib_creates_updates_and_deletes_projects_through_part_4(live_server, seeded_db, owslib_headers):
+    import requests
+    from owslib.ogcapi.features import Features
+
+    token = _token(seeded_db, "ogc")
+    from urllib.parse import quote
+
+    comment = "县交通局 2026 年线位图"
+    headers = {"Authorization": f"Bearer {token}", "X-Geoapp-Comment": quote(comment)}
+    w = Features(live_server.url + "/", headers=headers)
+    assert "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update" in w.conformance()["conformsTo"]
+    before = w.collection_items("projects", limit=1)["numberMatched"]
+
+    new = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[107.9, 30.35], [108.0, 30.3]]},
+           "properties": {"name": "手绘测试公路", "category": "transport", "subtype": "road"}}  # fmt: skip
+    assert w.collection_item_create("projects", new)
+    after = w.collection_items("projects", limit=1)["numberMatched"]
+    assert after == before + 1
+    found = w.collection_items("projects", filter="name = '手绘测试公路'", limit=5)["features"]
+    assert len(found) == 1
+    created = found[0]
+    assert created["properties"]["corrected"] is True and created["properties"]["precision"] == 1
+    assert created["properties"]["counties"] == ["忠县"]
+    pid = created["id"]
+
+    project = _county_level_project(seeded_db)
+    feature = w.collection_item("projects", str(project.id))
+    feature["geometry"] = POINT
+    assert w.collection_item_update("projects", str(project.id), feature)
+    moved = w.collection_item("projects", str(project.id))
+    assert moved["geometry"]["coordinates"] == pytest.approx(POINT["coordinates"], abs=1e-6)
+    assert moved["properties"]["precision"] == 1 and moved["properties"]["corrected"] is True
+
+    patch = requests.patch(f"{live_server.url}/collections/projects/items/{project.id}",
+                           data=json.dumps({"properties": {"status": "built"}}), timeout=30,
+                           headers={**headers, "Content-Type": "application/merge-patch+json"})  # fmt: skip
+    assert patch.status_code == 204
+    assert w.collection_item("projects", str(project.id))["properties"]["status"] == "built"
+
+    assert w.collection_item_delete("projects", str(pid))
+    gone = requests.get(f"{live_server.url}/collections/projects/items/{pid}", timeout=30)
+    assert gone.status_code == 404
+    assert w.collection_items("projects", limit=1)["numberMatched"] == before
+    assert requests.get(f"{live_server.url}/api/projects/{pid}", timeout=30).status_code == 404
+
+    history = requests.get(f"{live_server.url}/projects/{pid}/history?f=json", timeout=30).json()
+    assert [c["action"] for c in history["corrections"]] == ["create", "reject"]
+    assert all(c["author"] == "ogc" and c["comment"] == comment for c in history["corrections"])
+    undo = requests.post(f"{live_server.url}/api/corrections/{history['corrections'][1]['id']}/revert",
+                         json={"comment": "其实是项目"}, headers=headers, timeout=30)  # fmt: skip
+    assert undo.status_code == 201
+    assert requests.get(f"{live_server.url}/collections/projects/items/{pid}", timeout=30).status_code == 200
+
+
+def test_part_4_writes_need_a_token_a_comment_and_a_current_version(client, seeded_db):
+    project = _county_level_project(seeded_db)
+    url = f"/collections/projects/items/{project.id}"
+    assert client.delete(url).status_code == 401
+    token = _token(seeded_db, "ed")
+    auth = {"Authorization": f"Bearer {token}"}
+    r = client.delete(url, headers=auth)
+    assert r.status_code == 400 and "comment" in r.get_json()["description"]
+    r = client.put(url, headers={**auth, "If-Match": '"stale"', "X-Geoapp-Comment": "x"},
+                   json={"type": "Feature", "geometry": POINT, "properties": {}})  # fmt: skip
+    assert r.status_code == 412
+    r = client.post("/collections/projects/items", headers={**auth, "X-Geoapp-Comment": "x"},
+                    json={"type": "Feature", "geometry": POINT, "properties": {"category": "water"}})  # fmt: skip
+    assert r.status_code == 400 and "name" in r.get_json()["description"]
+    unchanged = client.get(f"{url}?f=json").get_json()
+    r = client.put(url, headers={**auth, "X-Geoapp-Comment": "x"}, json=unchanged)
+    assert r.status_code == 204  # nothing differs: no correction recorded
+    with seeded_db.session() as session:
+        assert session.scalar(select(Correction.id)) is None

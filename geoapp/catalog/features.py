@@ -58,6 +58,9 @@ class Batch:
 def _where(ctx: Context, stmt: Select, sel: Selection) -> Select:
     src = sel.source
     stmt = src.apply(ctx, stmt, sel.prepared)
+    hidden = src.hidden()
+    if hidden is not None:  # what people said is not there (projects rejected by an editor)
+        stmt = stmt.where(~hidden)
     if sel.bbox is not None:
         stmt = stmt.where(src.bbox_condition(ctx, sel.bbox))
     if sel.cql is not None:

@@ -89,8 +89,9 @@ def list_corridors(session: Session, project_limit: int | None = None) -> list[d
 
 
 def apply_filter(stmt: Select, f: ProjectFilter, backend: Backend, session: Session) -> Select:
-    """Add the filter's conditions to a statement selecting from ``projects``."""
-    conditions: list[ColumnElement[bool]] = []
+    """Add the filter's conditions to a statement selecting from ``projects`` (never the
+    projects an editor rejected as not being projects)."""
+    conditions: list[ColumnElement[bool]] = [Project.rejected.is_(False)]
     if f.categories:
         conditions.append(Project.category.in_(f.categories))
     if f.subtypes:
@@ -307,7 +308,7 @@ def facets(session: Session, backend: Backend, f: ProjectFilter) -> dict[str, di
 def project_detail(session: Session, backend: Backend, project_id: int, lang: str = "zh") -> dict[str, Any]:
     """One project as a feature with every mention; :class:`NotFound` if absent."""
     project = session.get(Project, project_id)
-    if project is None:
+    if project is None or project.rejected:
         raise NotFound(f"no project with id {project_id}")
     geojson = session.scalar(select(backend.as_geojson(Project.geom, 7)).where(Project.id == project_id))
     row = session.execute(select(*PROJECT_COLUMNS).where(Project.id == project_id)).one()

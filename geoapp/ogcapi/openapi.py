@@ -131,6 +131,37 @@ def _schemas() -> dict[str, Any]:
     }
 
 
+def _transactions(paths: dict[str, Any]) -> None:
+    """OGC API – Features Part 4 on projects: every write is a correction, with a comment."""
+    secured = {"tags": ["corrections"], "security": [{"bearerAuth": []}]}
+    feature_id = {"name": "featureId", "in": "path", "required": True,
+                  "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}  # fmt: skip
+    comment = [
+        {"name": "X-Geoapp-Comment", "in": "header", "required": False, "schema": {"type": "string"},
+         "description": "Why (else the feature's properties.comment or ?comment=)."},
+        {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+         "description": "The project's version (ETag): a stale edit gets 412."},
+    ]  # fmt: skip
+    feature = {"required": True, "content": {t: {"schema": {"type": "object"}} for t in
+                                             ("application/geo+json", "application/json")}}  # fmt: skip
+    done = {"204": {"description": "Saved as a correction (or nothing changed)"}, **_write_errors()}
+    paths["/collections/projects/items"]["post"] = {
+        **secured, "operationId": "createProject", "summary": "Add a project drawn by hand",
+        "parameters": comment[:1], "requestBody": feature,
+        "responses": {"201": {"description": "Created; Location names the new feature"}, **_write_errors()},
+    }  # fmt: skip
+    item = paths["/collections/projects/items/{featureId}"]
+    item["put"] = {**secured, "operationId": "replaceProject", "summary": "Correct a project (whole feature)",
+                   "parameters": [feature_id, *comment], "requestBody": feature, "responses": done}  # fmt: skip
+    item["patch"] = {
+        **secured, "operationId": "patchProject", "summary": "Correct a project (JSON merge patch)",
+        "parameters": [feature_id, *comment], "responses": done,
+        "requestBody": {"required": True, "content": {"application/merge-patch+json": {"schema": {"type": "object"}}}},
+    }  # fmt: skip
+    item["delete"] = {**secured, "operationId": "rejectProject", "summary": "Not a project (reversible)",
+                      "parameters": [feature_id, *comment], "responses": done}  # fmt: skip
+
+
 def _write_errors() -> dict[str, Any]:
     return {
         "400": _ref("responses", "InvalidParameter"),
@@ -140,6 +171,7 @@ def _write_errors() -> dict[str, Any]:
         "412": _error("The project changed since the version given in If-Match"),
         "413": _error("The body is larger than the server accepts"),
         "415": _ref("responses", "UnsupportedMediaType"),
+        "405": _ref("responses", "MethodNotAllowed"),
     }
 
 
@@ -351,6 +383,8 @@ def openapi_document(
     for path, (rule, spec) in extra.items():
         if routes is None or rule in routes:
             paths[path] = spec
+    if routes is None or "/collections/projects/items/<int:project_id>" in routes:
+        _transactions(paths)
 
     return {
         "openapi": "3.0.3",

@@ -39,7 +39,17 @@ __all__ = [
 ]
 
 #: what a correction may change
-FIELDS = ("name", "aliases", "category", "subtype", "status", "geometry", "precision", "location_note")
+FIELDS = (
+    "name",
+    "aliases",
+    "category",
+    "subtype",
+    "status",
+    "geometry",
+    "precision",
+    "location_note",
+    "rejected",
+)
 
 
 def project_geometry(project: Project) -> dict[str, Any]:

@@ -144,6 +144,8 @@ class Project(Base):
     geom = mapped_column(GEOMETRY, nullable=False)
     #: a person corrected it (see :class:`Correction`); its location is then theirs
     corrected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: a person said it is not a project (hidden from every output; reversible)
+    rejected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: why a person should look at it again ("source_changed": a document changed a corrected value)
     review_flag: Mapped[str | None] = mapped_column(String(40))
     #: the feature's properties as JSON text, and the whole feature in CRS84 (derived data,

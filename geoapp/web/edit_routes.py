@@ -1,8 +1,19 @@
-"""Corrections over HTTP: ``POST /api/projects/<id>/corrections``, ``POST
-/api/corrections/<id>/revert`` (an editor's bearer token) and ``GET /projects/<id>/history``
-(JSON or HTML). Each route is one line around :mod:`geoapp.editing`."""
+"""Corrections over HTTP, each route one line around :mod:`geoapp.editing`:
+
+* ``POST /api/projects/<id>/corrections``, ``POST /api/corrections/<id>/revert``;
+* OGC API – Features Part 4 on ``projects``: ``POST /collections/projects/items`` (a project
+  drawn by hand), ``PUT``/``PATCH`` (JSON merge patch) and ``DELETE`` ("not a project") on
+  ``/collections/projects/items/<id>``, with ``If-Match``; the comment comes with the feature
+  (``properties.comment``), an ``X-Geoapp-Comment`` header (UTF-8, percent-encoded) or
+  ``?comment=``;
+* ``GET /projects/<id>/history`` (JSON or HTML).
+
+Writes need an editor's bearer token (``Authorization: Bearer gat_…``).
+"""
 
 from __future__ import annotations
+
+from urllib.parse import unquote
 
 from flask import Blueprint, render_template, request
 
@@ -45,6 +56,44 @@ def correct(project_id: int):
 def revert(correction_id: int):
     user = _user("editor")
     return respond(editing.revert(context(), user, correction_id, _body()))
+
+
+def _comment() -> str | None:
+    # header values are Latin-1 on the wire: Chinese comes percent-encoded (UTF-8)
+    header = request.headers.get("X-Geoapp-Comment")
+    return unquote(header) if header else current_request().args.get("comment")
+
+
+def _base() -> str:
+    return current_request().base_url
+
+
+@bp.post("/collections/projects/items")
+def ogc_create():
+    user = _user("editor")
+    return respond(editing.ogc_create(context(), user, _body(), _comment(), _base()))
+
+
+@bp.put(f"/collections/projects/items/<int(max={MAX_ID}):project_id>")
+def ogc_replace(project_id: int):
+    user = _user("editor")
+    body, match = _body(), request.headers.get("If-Match")
+    return respond(editing.ogc_replace(context(), user, project_id, body, _comment(), match, partial=False))
+
+
+@bp.patch(f"/collections/projects/items/<int(max={MAX_ID}):project_id>")
+def ogc_patch(project_id: int):
+    user = _user("editor")
+    body, match = _body(), request.headers.get("If-Match")
+    return respond(editing.ogc_replace(context(), user, project_id, body, _comment(), match, partial=True))
+
+
+@bp.delete(f"/collections/projects/items/<int(max={MAX_ID}):project_id>")
+def ogc_delete(project_id: int):
+    user = _user("editor")
+    return respond(
+        editing.ogc_delete(context(), user, project_id, _comment(), request.headers.get("If-Match"))
+    )
 
 
 @bp.get(f"/projects/<int(max={MAX_ID}):project_id>/history")

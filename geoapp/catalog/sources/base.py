@@ -103,6 +103,10 @@ class Source:
     def frm(self) -> FromClause:
         raise NotImplementedError
 
+    def hidden(self) -> ColumnElement | None:
+        """True for rows no output shows (None: every row is shown)."""
+        return None
+
     @property
     def id_col(self) -> ColumnElement:
         raise NotImplementedError

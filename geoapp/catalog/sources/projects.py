@@ -42,6 +42,9 @@ class ProjectsSource(Source):
     def frm(self):
         return Project.__table__
 
+    def hidden(self):
+        return Project.rejected
+
     @property
     def id_col(self):
         return Project.id

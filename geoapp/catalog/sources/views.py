@@ -45,6 +45,9 @@ class GeometryView(Source):
     def frm(self):
         return self.base.frm()
 
+    def hidden(self):
+        return self.base.hidden()
+
     @property
     def id_col(self):
         return self.base.id_col

@@ -1,5 +1,5 @@
 """Corrections made by people, and the accounts that make them: ``users``, ``api_tokens``,
-``corrections``; ``projects.corrected`` and ``projects.review_flag``.
+``corrections``; ``projects.corrected``, ``projects.rejected`` (not a project) and ``projects.review_flag``.
 
 Revision ID: 0005
 Revises: 0004
@@ -19,6 +19,7 @@ depends_on = None
 # SpatiaLite's geometry registry.
 def upgrade() -> None:
     op.add_column("projects", sa.Column("corrected", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("projects", sa.Column("rejected", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column("projects", sa.Column("review_flag", sa.String(40), nullable=True))
     op.create_table(
         "users",
@@ -63,4 +64,5 @@ def downgrade() -> None:
     op.drop_table("api_tokens")
     op.drop_table("users")
     op.drop_column("projects", "review_flag")
+    op.drop_column("projects", "rejected")
     op.drop_column("projects", "corrected")
