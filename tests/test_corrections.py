@@ -126,6 +126,7 @@ def test_a_document_that_changes_a_corrected_value_flags_it_for_review(seeded_db
         )
 
 
+@pytest.mark.parametrize("backend", ["spatialite"], indirect=True)  # token checks do not differ by backend
 @pytest.mark.parametrize(
     "case,status",
     [("none", 401), ("garbage", 401), ("unknown", 401), ("revoked", 401), ("expired", 401), ("viewer", 403)],
@@ -173,6 +174,7 @@ SQUARE_BOWTIE = {
         (["not", "an", "object"], 400, "body must be"),
     ],
 )  # fmt: skip
+@pytest.mark.parametrize("backend", ["spatialite"], indirect=True)  # values are checked before the database
 def test_bad_corrections_are_refused_and_change_nothing(client, seeded_db, body, status, words):
     token = _token(seeded_db, "ed")
     project = _county_level_project(seeded_db)

@@ -30,6 +30,17 @@ logging.getLogger("werkzeug").setLevel(logging.ERROR)
 EXAMPLES = int(os.environ.get("GEOAPP_FUZZ_EXAMPLES", "50"))
 #: expensive operations get fewer examples (each render draws a map; a download writes a file)
 SLOW = {"renderMap": 0.2, "downloadProjects": 0.4, "countyReport": 0.4}
+#: writes: without a token every one is a 401 before the body is read (tests/test_corrections.py
+#: sends them real bodies), so a few examples each check that answer and its schema
+WRITES = (
+    "correctProject",
+    "revertCorrection",
+    "createProject",
+    "replaceProject",
+    "patchProject",
+    "rejectProject",
+)
+SLOW.update(dict.fromkeys(WRITES, 0.1))
 #: the single-geometry collections (projects-points …) run their mixed collection's code, fuzzed
 #: in full: a few examples each (3 by default), enough to check their own geometry schema
 VIEW_SHARE = 0.06

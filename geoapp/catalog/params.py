@@ -31,7 +31,6 @@ COMMON_ITEM_PARAMS = (
     "filter-lang",
     "filter-crs",
 )
-#: the largest limit accepted at all (larger ones are served at the configured maximum)
 
 
 def _bbox(args: Mapping[str, Any]) -> tuple[float, float, float, float] | None:

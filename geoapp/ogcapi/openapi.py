@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from geoapp.catalog.crs import REGISTRY
+from geoapp.catalog.params import COMMON_ITEM_PARAMS
 from geoapp.catalog.sources.base import KINDS
 from geoapp.ogcapi.parameters import query_parameter, query_parameters
 from geoapp.store.models import MAX_ID
@@ -189,18 +190,7 @@ def openapi_document(
     from geoapp.catalog.sources import GEOMETRY_PARAM, SOURCES
 
     P = lambda name: _ref("parameters", name)  # noqa: E731
-    common_items = [
-        "f",
-        "limit",
-        "offset",
-        "bbox",
-        "bbox-crs",
-        "crs",
-        "datetime",
-        "filter",
-        "filter-lang",
-        "filter-crs",
-    ]
+    common_items = list(COMMON_ITEM_PARAMS)
     paths: dict[str, Any] = {
         "/": {
             "get": {

@@ -30,7 +30,8 @@ def test_try_it_page_renders_every_operation_offline_and_runs_one(
     )
     with urllib.request.urlopen(live_server.url + "/api?f=json", timeout=30) as r:
         doc = json.loads(r.read())
-    operations = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops if m in ("get", "post")}
+    methods = ("get", "post", "put", "patch", "delete")
+    operations = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops if m in methods}
 
     page.goto(live_server.url + "/api?f=html")
     page.locator("body[data-api-docs='ready']").wait_for(state="attached", timeout=30_000)
@@ -44,7 +45,9 @@ def test_try_it_page_renders_every_operation_offline_and_runs_one(
     page.screenshot(path=str(artifacts / "api-docs.png"), full_page=False)
 
     # Try it out: the projects items with limit=2, answered by the live service
-    block = page.locator(".opblock", has=page.locator("[data-path='/collections/projects/items']")).first
+    block = page.locator(
+        ".opblock.opblock-get", has=page.locator("[data-path='/collections/projects/items']")
+    ).first
     block.locator(".opblock-summary").click()
     block.get_by_role("button", name="Try it out").click()
     block.locator("tr[data-param-name='limit'] input").fill("2")
