@@ -58,7 +58,7 @@ class Batch:
 def _where(ctx: Context, stmt: Select, sel: Selection) -> Select:
     src = sel.source
     stmt = src.apply(ctx, stmt, sel.prepared)
-    hidden = src.hidden()
+    hidden = src.hidden(ctx)
     if hidden is not None:  # what people said is not there (projects rejected by an editor)
         stmt = stmt.where(~hidden)
     if sel.bbox is not None:

@@ -20,6 +20,7 @@ from geoapp.catalog.filters import MULTI_COUNTY, ProjectFilter
 from geoapp.catalog.properties import PROJECT_COLUMNS, python_properties
 from geoapp.errors import NotFound
 from geoapp.store.backend import Backend
+from geoapp.store.corrections import any_rejected
 from geoapp.store.models import Document, Mention, Place, Project, ProjectCounty
 
 __all__ = [
@@ -88,10 +89,15 @@ def list_corridors(session: Session, project_limit: int | None = None) -> list[d
     return out
 
 
-def apply_filter(stmt: Select, f: ProjectFilter, backend: Backend, session: Session) -> Select:
-    """Add the filter's conditions to a statement selecting from ``projects`` (never the
-    projects an editor rejected as not being projects)."""
-    conditions: list[ColumnElement[bool]] = [Project.rejected.is_(False)]
+def apply_filter(
+    stmt: Select, f: ProjectFilter, backend: Backend, session: Session, *, shown_only: bool = True
+) -> Select:
+    """Add the filter's conditions to a statement selecting from ``projects``; ``shown_only``:
+    never the projects an editor rejected as not being projects (the collection readers add
+    that themselves, see ``Source.hidden``), a condition written only when some are."""
+    conditions: list[ColumnElement[bool]] = (
+        [~Project.rejected] if shown_only and any_rejected(session) else []
+    )
     if f.categories:
         conditions.append(Project.category.in_(f.categories))
     if f.subtypes:

@@ -34,6 +34,7 @@ __all__ = [
     "current_values",
     "reapply",
     "flag_orphans",
+    "any_rejected",
     "project_geometry",
     "same_value",
 ]
@@ -132,6 +133,11 @@ def reapply(session: Session, keys: Iterable[str]) -> int:
             applied += 1
     session.flush()
     return applied
+
+
+def any_rejected(session: Session) -> bool:
+    """Has an editor marked any project "not a project"? (one probe of ``ix_projects_rejected``)"""
+    return session.scalar(select(Project.id).where(Project.rejected).limit(1)) is not None
 
 
 def flag_orphans(session: Session) -> int:

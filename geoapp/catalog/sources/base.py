@@ -103,7 +103,7 @@ class Source:
     def frm(self) -> FromClause:
         raise NotImplementedError
 
-    def hidden(self) -> ColumnElement | None:
+    def hidden(self, ctx: Context) -> ColumnElement | None:
         """True for rows no output shows (None: every row is shown)."""
         return None
 

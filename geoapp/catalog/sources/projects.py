@@ -24,6 +24,7 @@ from geoapp.catalog.queries import (
 from geoapp.catalog.sources.base import Source
 from geoapp.catalog.style import CATEGORIES, STATUSES, SUBTYPES
 from geoapp.context import Context, as_lists
+from geoapp.store.corrections import any_rejected
 from geoapp.store.models import MAX_ID, Document, Mention, Meta, Project, ProjectCounty
 
 __all__ = ["ProjectsSource", "properties_version", "refresh_stored_properties", "stored_properties_complete"]
@@ -42,8 +43,9 @@ class ProjectsSource(Source):
     def frm(self):
         return Project.__table__
 
-    def hidden(self):
-        return Project.rejected
+    def hidden(self, ctx):
+        # only when an editor rejected some: the condition costs whole exports ~10 %
+        return Project.rejected if any_rejected(ctx.session) else None
 
     @property
     def id_col(self):
@@ -87,7 +89,9 @@ class ProjectsSource(Source):
         return replace(f, bbox=None)
 
     def apply(self, ctx, stmt, prepared: ProjectFilter | None):
-        return stmt if prepared is None else apply_filter(stmt, prepared, ctx.backend, ctx.session)
+        if prepared is None:
+            return stmt
+        return apply_filter(stmt, prepared, ctx.backend, ctx.session, shown_only=False)  # _where hides
 
     def bbox_condition(self, ctx, bbox):
         b = ctx.backend

@@ -45,8 +45,8 @@ class GeometryView(Source):
     def frm(self):
         return self.base.frm()
 
-    def hidden(self):
-        return self.base.hidden()
+    def hidden(self, ctx):
+        return self.base.hidden(ctx)
 
     @property
     def id_col(self):

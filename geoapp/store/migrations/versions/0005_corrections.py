@@ -21,6 +21,15 @@ def upgrade() -> None:
     op.add_column("projects", sa.Column("corrected", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column("projects", sa.Column("rejected", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column("projects", sa.Column("review_flag", sa.String(40), nullable=True))
+    # "is any project rejected?" is asked before every read: one probe of this (tiny) index,
+    # so that readers add "NOT rejected" only when it changes anything
+    op.create_index(
+        "ix_projects_rejected",
+        "projects",
+        ["id"],
+        postgresql_where=sa.text("rejected"),
+        sqlite_where=sa.text("rejected"),
+    )
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -63,6 +72,7 @@ def downgrade() -> None:
     op.drop_index("ix_api_tokens_user_id", "api_tokens")
     op.drop_table("api_tokens")
     op.drop_table("users")
+    op.drop_index("ix_projects_rejected", table_name="projects")
     op.drop_column("projects", "review_flag")
     op.drop_column("projects", "rejected")
     op.drop_column("projects", "corrected")
