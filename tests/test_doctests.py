@@ -14,6 +14,7 @@ MODULES = [
     "geoapp.maps.frame",
     "geoapp.catalog.properties",
     "geoapp.templating",
+    "geoapp.editing.validation",
     "geoapp.pages.urls",
     "geoapp.exports.cells",
     "geoapp.pages.planner_map",
