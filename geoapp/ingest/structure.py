@@ -174,6 +174,7 @@ def parse_structure(text: str) -> Structure:  # noqa: C901 — over the limit; s
                 sections.append(Section(start, level, number, title, path))
                 break
     flush_table()
+    _continue_headers(tables)
 
     sentences = _sentences(text, tables)
     head = "\n".join(_squash(line) for _, line in lines[:40])
@@ -294,12 +295,31 @@ def _parse_table(lines: list[tuple[int, str]]) -> Table | None:  # noqa: C901 �
         row = TableRow(start, end, cells, group=group)
         table.rows.append(row)
     for row in table.rows:
-        row.fields = {
-            columns[i][0]: cell
-            for i, cell in enumerate(row.cells)
-            if i in columns and cell not in ("", "/", "—", "-")
-        }
+        row.fields = _fields(row.cells, columns)
     return table
+
+
+def _continue_headers(tables: list[Table]) -> None:
+    """A table without a header row whose rows have as many cells as the table before it has
+    columns continues that table (the source broke it across pages): it takes that table's
+    header, so its people and units columns stay silent (附件 tables of 责任领导)."""
+    for before, table in zip(tables, tables[1:], strict=False):
+        if table.headers or not before.headers or not table.rows:
+            continue
+        width = len(before.headers)
+        if sum(len(r.cells) == width for r in table.rows) * 2 < len(table.rows):
+            continue
+        table.headers, table.columns = list(before.headers), dict(before.columns)
+        for row in table.rows:
+            row.fields = _fields(row.cells, table.columns)
+
+
+def _fields(cells: list[str], columns: dict[int, tuple[str, str]]) -> dict[str, str]:
+    return {
+        columns[i][0]: cell
+        for i, cell in enumerate(cells)
+        if i in columns and cell not in ("", "/", "—", "-")
+    }
 
 
 def _title(lines: list[tuple[int, str]]) -> str | None:

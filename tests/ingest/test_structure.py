@@ -136,3 +136,19 @@ def test_a_counted_list_in_a_table_name_gives_one_work_per_place(gazetteer):
     for town in ("回龙", "大观", "碧山"):
         assert f"{town}农村公路提升工程" in items, sorted(items)
     assert not any("、" in name for name in items)
+
+
+
+def test_a_table_broken_across_pages_keeps_its_header(gazetteer):
+    """Seed 000's annex tables break where a cell overflows (a second leader's name on a line
+    of its own): the rows after the break come without a header row. They continue the table
+    above, so its 责任领导 column stays silent there too (齐明山 is a person, not a mountain)."""
+    from geoapp.ingest.document import analyse
+
+    s = structure("000")
+    headless = [t for t in s.tables if t.rows and not t.headers]
+    assert not headless
+    leader_rows = [r for t in s.tables for r in t.rows if "齐明山" in r.cells]
+    assert len(leader_rows) >= 5 and all(r.fields.get("leader") == "齐明山" for r in leader_rows)
+    items = analyse(next(SEEDS.glob("000_*")), gazetteer).items
+    assert "齐明山" not in {it.name for it in items}

@@ -179,7 +179,9 @@ def strip_tail(name: str, vocab: Vocabulary) -> str:
 
 
 def is_slogan(text: str) -> bool:
-    return bool(_SLOGAN.match(text))
+    """A counted slogan (三峡库心·长江盆景 style "一带一路") or a formula of parts joined by
+    "+" (产业+平台+园区): a way of working, never one work."""
+    return bool(_SLOGAN.match(text)) or "+" in text or "＋" in text
 
 
 def _without_generic(text: str, vocab: Vocabulary) -> str:
