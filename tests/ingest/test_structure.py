@@ -138,7 +138,6 @@ def test_a_counted_list_in_a_table_name_gives_one_work_per_place(gazetteer):
     assert not any("、" in name for name in items)
 
 
-
 def test_a_table_broken_across_pages_keeps_its_header(gazetteer):
     """Seed 000's annex tables break where a cell overflows (a second leader's name on a line
     of its own): the rows after the break come without a header row. They continue the table
