@@ -144,6 +144,9 @@ def _document_county(structure: Structure, gaz: Gazetteer) -> Entry | None:
         counties = [e for span in gaz.find_names(text, kinds=("county",)) for e in span.entries[:1]]
         if counties:
             return counties[-1]
+    titled = _county_in_title_by_short_name(structure, gaz)
+    if titled is not None:
+        return titled
     counts: Counter[str] = Counter()
     for span in gaz.find_names(structure.text[:20000], kinds=("county",)):
         counts[span.entries[0].id] += 1
@@ -155,6 +158,32 @@ def _document_county(structure: Structure, gaz: Gazetteer) -> Entry | None:
 #: how often a county's bare short name (蓬安 for 蓬安县) must recur before a text whose title
 #: and issuer say nothing is taken to be about it: once may be an ordinary word
 _SHORT_NAME_MIN = 3
+
+
+#: a first line longer than this is body text, not a news headline
+_MAX_HEADLINE = 60
+
+
+def _county_in_title_by_short_name(structure: Structure, gaz: Gazetteer) -> Entry | None:
+    """A news headline (the first line, when the document has no plan-like title) names its
+    county by the short name (沿河港区…开工建设 for 沿河土家族自治县): taken when exactly one
+    county is so named in it and the text repeats that name at
+    least :data:`_SHORT_NAME_MIN` times (a short name may be an ordinary word: 沿河 "along
+    the river"; repeated in a text whose title starts with it, it is the place)."""
+    first_line = next((line.strip() for line in structure.text[:300].splitlines() if line.strip()), "")
+    headline = structure.title or (first_line if len(first_line) <= _MAX_HEADLINE else "")
+    named = {
+        e.id: span.text
+        for span in gaz.find_names(headline, safe_only=False, kinds=("county",))
+        if len(span.text) >= 2
+        for e in span.entries[:1]
+    }
+    if len(named) != 1:
+        return None
+    ((entry_id, short),) = named.items()
+    if structure.text[:20000].count(short) < _SHORT_NAME_MIN:
+        return None
+    return gaz.get(entry_id)
 
 
 def _county_by_short_name(structure: Structure, gaz: Gazetteer) -> Entry | None:

@@ -144,3 +144,16 @@ def test_routes_named_by_abbreviations_of_the_region_and_no_dangling_join(gazett
     for name in ("渝怀铁路", "沪昆客运专线", "张吉怀铁路"):
         assert items[name].geometry.geom_type == "LineString", name
     assert "吉首" in items["张吉怀铁路"].location_note
+
+
+def test_a_news_headline_names_its_county_by_the_short_name(gazetteer):
+    """沿河 is also "along the river": a headline that starts with it, in a text that repeats it,
+    is about 沿河土家族自治县 — not about 酉阳, the Chongqing neighbour the text names more."""
+    text = (
+        "沿河港区淇滩作业区开工建设\n\n"
+        "沿河讯 4月16日，沿河港区淇滩作业区开工建设。货物经酉阳、彭水至涪陵，酉阳、彭水两地"
+        "同步建设配套道路。沿河县融媒体中心供图。\n"
+    )
+    from geoapp.ingest.document import analyse_text
+
+    assert analyse_text(text, gazetteer).county.name == "沿河土家族自治县"
