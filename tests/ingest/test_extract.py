@@ -157,3 +157,13 @@ def test_a_news_headline_names_its_county_by_the_short_name(gazetteer):
     from geoapp.ingest.document import analyse_text
 
     assert analyse_text(text, gazetteer).county.name == "沿河土家族自治县"
+
+
+def test_a_one_character_verb_before_a_name_is_dropped_unless_a_place_starts_with_it(gazetteer):
+    from geoapp.ingest.document import analyse_text
+
+    def names(sentence):
+        return {it.name for it in analyse_text("秭归县人民政府\n" + sentence, gazetteer).items}
+
+    assert "翻坝高速公路" in names("货物上岸后，走翻坝高速公路或者铁路绕过大坝。")
+    assert "走马镇文化中心" in names("建成走马镇文化中心。")  # 走马镇 is a town, not 走 + 马镇

@@ -74,10 +74,22 @@ def _segment_mark() -> re.Pattern[str]:
     return re.compile(alternatives([*vocabulary().words("route_to"), *DASHES]))
 
 
+def _without_lead_verb(scan: SentenceScanner, text: str, start: int) -> tuple[str, int]:
+    """A one-character verb before a name (走翻坝高速公路, 按一级公路) is dropped, unless a place
+    the gazetteer knows starts with it (走马镇, 含谷镇): those verbs are not boundaries of
+    their own, since they also begin names."""
+    if len(text) <= 3 or text[0] not in scan.vocab.words("lead_verb"):
+        return text, start
+    if any(span.start == 0 for span in scan.gazetteer.find_names(text[:8], safe_only=False)):
+        return text, start
+    return text[1:], start + 1
+
+
 def chunk_candidates(scan: SentenceScanner, text: str, start: int) -> list[Candidate]:
     """The projects the chunk ``text`` (at document offset ``start``) names."""
     text, dropped = trim_left(text)
     start += dropped
+    text, start = _without_lead_verb(scan, text, start)
     # Strip surrounding quotes that are not part of a longer name.
     while text and text[0] in OPEN_QUOTES and not any(c in text for c in CLOSE_QUOTES):
         text, start = text[1:], start + 1
