@@ -193,8 +193,8 @@ def _without_generic(text: str, vocab: Vocabulary) -> str:
 
 def specific(core: str, vocab: Vocabulary, gazetteer: Gazetteer) -> bool:
     """Does the part before the suffix name something particular (not 城市/燃气/县域 …)?"""
-    if not core or is_slogan(core):
-        return False
+    if not core or is_slogan(core) or is_slogan(_without_generic(core, vocab)):
+        return False  # 全市三环十八射多联线: a slogan once 全市 is set aside
     if ROAD_CODE.search(core) or re.search(r"[A-Za-z]{2,}", core):
         return True
     if gazetteer.find_names(core, safe_only=False):
