@@ -167,3 +167,17 @@ def test_a_one_character_verb_before_a_name_is_dropped_unless_a_place_starts_wit
 
     assert "翻坝高速公路" in names("货物上岸后，走翻坝高速公路或者铁路绕过大坝。")
     assert "走马镇文化中心" in names("建成走马镇文化中心。")  # 走马镇 is a town, not 走 + 马镇
+
+
+def test_a_rated_facility_is_shared_by_a_list_of_short_names(gazetteer):
+    """Substations are named after their places, which the gazetteer may not hold: 雅酉、石栏、
+    长乐110千伏变电站 is three substations; a list of generic words shares nothing."""
+    from geoapp.ingest.document import analyse_text
+
+    def names(sentence):
+        return {it.name for it in analyse_text("花垣县人民政府\n" + sentence, gazetteer).items}
+
+    assert {"雅酉110千伏变电站", "石栏110千伏变电站", "长乐110千伏变电站"} <= names(
+        "新建雅酉、石栏、长乐110千伏变电站。"
+    )
+    assert not any(n.startswith(("城市", "农村")) for n in names("新建城市、农村、长乐110千伏变电站。"))

@@ -24,6 +24,7 @@ from geoapp.ingest.extract.names import (
     MAX_NAME,
     clean_name,
     is_stop,
+    rated_tail,
     specific,
     strip_tail,
     suffix_of,
@@ -44,6 +45,9 @@ def shared_tail(name: str, item: str, vocab: Vocabulary) -> str | None:
         return None
     if suffix.geometry == "line":
         return suffix.text
+    rated = rated_tail(name)
+    if rated:  # 雅酉、石栏、长乐110千伏变电站 → 110千伏变电站
+        return rated
     generic = item[-1:]
     at = name.find(generic, 1)
     if generic not in vocab.natural or at < 1 or at >= len(name) - 2:
@@ -61,8 +65,14 @@ def expand(scan: SentenceScanner, tail: str) -> Candidate | None:
     suffix = suffix_of(strip_tail(name, vocab), vocab)
     if suffix is None:
         return None
-    # A list item must itself be a known place, or decode as a route (渝西 → 重庆–西安).
-    if not (scan.gazetteer.knows(bare) or (suffix.geometry == "line" and scan.gazetteer.geocode(name))):
+    # A list item must itself be a known place, or decode as a route (渝西 → 重庆–西安), or
+    # be a short particular name before a rated facility (雅酉 + 110千伏变电站: substations
+    # are named after their place, which the gazetteer may not hold).
+    known = scan.gazetteer.knows(bare) or (suffix.geometry == "line" and scan.gazetteer.geocode(name))
+    rated = (
+        tail[:1].isdigit() and re.fullmatch(f"{HAN}{{2,3}}", bare) and specific(bare, vocab, scan.gazetteer)
+    )
+    if not (known or rated):
         return None
     return scan.project(tok.start, tok.text, name, suffix)
 

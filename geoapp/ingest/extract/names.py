@@ -31,6 +31,7 @@ __all__ = [
     "ROAD_CODE",
     "clean_name",
     "trim_left",
+    "rated_tail",
     "suffix_of",
     "strip_remarks",
     "strip_tail",
@@ -92,6 +93,15 @@ def _segment() -> re.Pattern[str]:
 def _quantity() -> re.Pattern[str]:
     """A quantity: "110千伏", "10万吨"."""
     return re.compile(rf"\d+(?:\.\d+)?\s*[{MAGNITUDES}]?{_words('quantity_unit')}?")
+
+
+def rated_tail(name: str) -> str | None:
+    """The rated facility at the end of a name, from its quantity on: "长乐110千伏变电站" →
+    "110千伏变电站"; None without a quantity with a unit, or with nothing before it."""
+    m = _quantity().search(name)
+    if m is None or m.start() < 2 or not re.search(r"\D", m.group().strip()):
+        return None
+    return name[m.start() :]
 
 
 def clean_name(text: str) -> str:
