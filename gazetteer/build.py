@@ -100,6 +100,16 @@ class _Builder(CuratedSources):
         self.historical: dict[str, list[str]] = defaultdict(list)  # current name → old names
         for row in self.admin_alias_rows:
             self.historical[row["name"]].append(row["alias"])
+        #: autonomous units' conventional short forms (恩施州, 沿河县): suffix → short suffix
+        self.short_forms = {r["suffix"]: r["short_suffix"] for r in read_csv("autonomous_short_forms.csv")}
+
+    def _conventional(self, name: str) -> tuple[str, ...]:
+        """恩施土家族苗族自治州 → (恩施州,); nothing for a name with no autonomous suffix."""
+        stem, suffix = strip_admin_suffix(name)
+        for long, short in self.short_forms.items():
+            if suffix.endswith(long) and len(stem) >= MIN_STEM:
+                return (stem + short,)
+        return ()
 
     def add(self, entry: Entry) -> Entry:
         if entry.id in self.by_id:
@@ -132,7 +142,7 @@ class _Builder(CuratedSources):
                 location_class=1,
                 source=u.source,
                 short=short if len(short) >= MIN_STEM else "",
-                aliases=tuple(self.historical.get(u.name, ())),
+                aliases=tuple(dict.fromkeys((*self.historical.get(u.name, ()), *self._conventional(u.name)))),
                 subtype=u.level,
                 code=u.adcode,
                 county_code=u.adcode if u.level == "county" else "",

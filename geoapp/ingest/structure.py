@@ -21,6 +21,8 @@ __all__ = ["Section", "Table", "TableRow", "Sentence", "Structure", "parse_struc
 
 _CN_NUM = "一二三四五六七八九十百零〇"
 _HEADINGS = (
+    (0, re.compile(rf"^\s*(第[{_CN_NUM}\d]+[章篇编])\s*(.*)$")),  # plan outlines: 第三章 …
+    (1, re.compile(rf"^\s*(第[{_CN_NUM}\d]+节)\s*(.*)$")),
     (1, re.compile(rf"^\s*([{_CN_NUM}]+、)(.*)$")),
     (2, re.compile(rf"^\s*(（[{_CN_NUM}]+）|\([{_CN_NUM}]+\))(.*)$")),
     (3, re.compile(r"^\s*(\d{1,2}[\.．、](?!\d))(.*)$")),

@@ -83,3 +83,14 @@ def test_every_entry_has_a_source_and_a_valid_precision(gazetteer):
         assert 1 <= e.precision <= 6, e.id
         assert 1 <= e.location_class <= 4, e.id
         assert e.geometry.is_valid or e.kind in ("line",), e.id
+
+
+def test_autonomous_units_go_by_their_conventional_short_forms(gazetteer):
+    """恩施州, 湘西州, 沿河县: the form documents use, in every province loaded."""
+    for short, full in [
+        ("恩施州", "恩施土家族苗族自治州"),
+        ("湘西州", "湘西土家族苗族自治州"),
+        ("沿河县", "沿河土家族自治县"),
+    ]:
+        spans = gazetteer.find_names(f"对接{short}重点项目")
+        assert [(s.text, s.entries[0].name) for s in spans] == [(short, full)]

@@ -49,7 +49,9 @@ __all__ = [
 MAX_NAME = 30
 ROAD_CODE = re.compile(r"[GS]\d{1,4}(?![0-9])")
 #: "1." "（2）" "三、" "（四）" before an item of a list
-_ORDINAL = re.compile(rf"^(?:\d{{1,2}}[\.．、]|（\d{{1,2}}）|[{DIGITS}]+、|（[{DIGITS}]+）)\s*")
+_ORDINAL = re.compile(
+    rf"^(?:\d{{1,2}}[\.．、]|（\d{{1,2}}）|[{DIGITS}]+、|（[{DIGITS}]+）|第[{DIGITS}\d]+[章节篇编条])\s*"
+)
 #: a remark in brackets at the end: "…（开州水塔）", "…（忠县段）"
 _BRACKETED_TAIL = re.compile(r"[（(][^（）()]{1,10}[)）]$")
 #: numbered slogans ("一江两岸四片区", "三纵两横", "八射一联一环线") name a plan, not a work
