@@ -32,7 +32,7 @@ from flask import Flask, current_app, g, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
-from geoapp.errors import CsrfFailed, Unauthorized
+from geoapp.errors import ConfigError, CsrfFailed, Unauthorized
 from geoapp.settings import DATA_DIR
 from geoapp.store.accounts import authenticate, require_role, session_user, sign_in
 from geoapp.store.models import User
@@ -80,6 +80,15 @@ def init_auth(app: Flask, settings: dict[str, Any]) -> None:
 
 def _stored_key(path: Path) -> str:
     """A random key kept in ``path`` (made by the first process that needs it; mode 0600)."""
+    try:
+        return _read_or_make(path)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot keep the session key in {path} ({type(exc).__name__}): set GEOAPP_SECRET_KEY"
+        ) from None
+
+
+def _read_or_make(path: Path) -> str:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

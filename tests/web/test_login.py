@@ -5,6 +5,7 @@ Real SpatiaLite (one test on PostGIS too), Flask's test client holding the real 
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -203,3 +204,18 @@ def test_the_setting_reads_booleans():
     assert load_settings({})["read_requires_login"] is False
     with pytest.raises(ConfigError):
         load_settings({"GEOAPP_READ_REQUIRES_LOGIN": "maybe"})
+
+
+def test_the_session_key_is_made_once_and_kept_private(tmp_path):
+    from geoapp.errors import ConfigError
+    from geoapp.web.auth import _stored_key
+
+    key = _stored_key(tmp_path / "k" / "secret_key")
+    assert len(key) >= 48 and _stored_key(tmp_path / "k" / "secret_key") == key
+    assert (tmp_path / "k" / "secret_key").stat().st_mode & 0o077 == 0
+    (tmp_path / "ro").mkdir(mode=0o500)
+    if os.geteuid() != 0:  # root writes anywhere
+        with pytest.raises(ConfigError, match="GEOAPP_SECRET_KEY"):
+            _stored_key(tmp_path / "ro" / "secret_key")
+    with pytest.raises(ConfigError, match="GEOAPP_SECRET_KEY"):
+        _stored_key(tmp_path / "k" / "secret_key" / "under_a_file")

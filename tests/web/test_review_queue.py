@@ -89,6 +89,14 @@ def test_only_editors_see_the_queue(client, seeded_db):
     r = _get(client, "/api/review", viewer)
     assert r.status_code == 403 and r.get_json()["code"] == "Forbidden"
     assert _get(client, "/api/review", admin).status_code == 200
+    # the history page offers "undo" to editors only
+    pid = _get(client, "/api/review?limit=1", admin).get_json()["items"][0]["id"]
+    body = {"changes": {"status": "built"}, "comment": "核实"}
+    headers = {"Authorization": f"Bearer {admin}"}
+    client.post(f"/api/projects/{pid}/corrections", json=body, headers=headers)
+    assert 'class="revert"' in _get(client, f"/projects/{pid}/history", admin).get_data(as_text=True)
+    assert 'class="revert"' not in _get(client, f"/projects/{pid}/history", viewer).get_data(as_text=True)
+    assert 'class="revert"' not in client.get(f"/projects/{pid}/history").get_data(as_text=True)
 
 
 @SPATIALITE_ONLY

@@ -36,11 +36,14 @@
   function contextLayer(kind, style) {
     return fetch(root + "/api/places.geojson?kind=" + kind).then(function (r) { return r.json(); })
       .then(function (fc) {
+        // context only: never edited; the townships are snapped to when drawing a line
         L.geoJSON(fc, {
           style: style,
-          pmIgnore: kind === "county",
+          pmIgnore: true,
           pointToLayer: function (f, latlng) {
-            var m = L.circleMarker(latlng, { radius: 3, color: "#607d8b", weight: 1, fillOpacity: 0.6 });
+            var m = L.circleMarker(latlng, {
+              radius: 3, color: "#607d8b", weight: 1, fillOpacity: 0.6, pmIgnore: true, snapIgnore: false,
+            });
             m.bindTooltip(make("span", f.properties.name));
             return m;
           },
