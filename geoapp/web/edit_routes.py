@@ -6,7 +6,8 @@
   ``/collections/projects/items/<id>``, with ``If-Match``; the comment comes with the feature
   (``properties.comment``), an ``X-Geoapp-Comment`` header (UTF-8, percent-encoded) or
   ``?comment=``;
-* ``GET /projects/<id>/history`` (JSON or HTML).
+* ``GET /projects/<id>/history`` (JSON or HTML; the HTML offers editors an "undo" per
+  correction, ``static/js/history.js``).
 
 Writes need an editor: a bearer token (``Authorization: Bearer gat_…``) or a signed-in
 browser session with its CSRF token (``X-CSRF-Token``; see :mod:`geoapp.web.auth`).
