@@ -64,6 +64,7 @@ def test_an_editor_places_a_county_level_project_in_three_interactions(
     started = time.perf_counter()
     first.locator("button.open").click()  # 1: open the item
     page.locator(f"body[data-open-item='{project_id}']").wait_for(state="attached", timeout=15_000)
+    expect(page.locator("#candidates button.candidate").first).to_contain_text("香山水库")  # the gazetteer's
     box = page.locator("#review-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)  # 2: place it
     expect(page.locator("#editor-geometry")).to_have_text("Point")
@@ -80,6 +81,20 @@ def test_an_editor_places_a_county_level_project_in_three_interactions(
     history = _get_json(f"{live_server.url}/projects/{project_id}/history?f=json")
     saved = history["corrections"][-1]
     assert saved["author"] == "ana" and saved["comment"] == "卫星影像核实坝址位置"
+
+    # a route with an unresolved end: draw its line with Leaflet-Geoman, save
+    route = page.locator("#queue li", has_text="线路端点未能定位").first
+    route_id = int(route.get_attribute("data-id"))
+    route.locator("button.open").click()
+    page.locator(f"body[data-open-item='{route_id}']").wait_for(state="attached", timeout=15_000)
+    page.locator(".leaflet-pm-icon-polyline").click()
+    for x, y in ((0.3, 0.3), (0.6, 0.6), (0.6, 0.6)):  # clicking the last vertex again finishes
+        page.mouse.click(box["x"] + box["width"] * x, box["y"] + box["height"] * y)
+    expect(page.locator("#editor-geometry")).to_have_text("LineString")
+    page.fill("#editor-comment", "按施工图画线")
+    page.click("#editor-save")
+    expect(page.locator("#progress-done")).to_have_text("2")
+    assert _feature(live_server, route_id)["geometry"]["type"] == "LineString"
 
     # undo it on the history page (the same session: cookie + CSRF token)
     page.goto(f"{live_server.url}/projects/{project_id}/history")
