@@ -23,6 +23,7 @@ __all__ = [
     "RequestLineTooLong",
     "ServiceUnavailable",
     "Unauthorized",
+    "CsrfFailed",
     "Forbidden",
     "PreconditionFailed",
     "UnsupportedMediaType",
@@ -98,6 +99,12 @@ class UnsupportedMediaType(InvalidParameter):
 
     http_status = 415
     code = "UnsupportedMediaType"
+
+
+class CsrfFailed(InvalidParameter):
+    """A form or a cookie-authenticated write without this session's CSRF token (400)."""
+
+    code = "CSRFTokenMissing"
 
 
 class Unauthorized(GeoappError):

@@ -62,6 +62,18 @@ def _data_dir() -> Path:
 DATA_DIR = _data_dir()
 
 
+_BOOLEANS = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+}
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -78,6 +90,10 @@ class Setting:
     def parse(self, raw: str) -> Any:
         if self.kind is str:
             return raw
+        if self.kind is bool:
+            if raw.strip().lower() not in _BOOLEANS:
+                raise ConfigError(f"{self.env} must be 1/0, true/false, yes/no or on/off, got {raw!r}")
+            return _BOOLEANS[raw.strip().lower()]
         try:
             value = self.kind(raw)
         except ValueError:
@@ -205,6 +221,19 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         0,
         10,
+    ),
+    Setting(
+        "secret_key",
+        "",
+        "Key that signs the browser's session cookie (login, CSRF tokens); every server process "
+        "must share it. Empty: a random key made once and kept in <data dir>/secret_key.",
+    ),
+    Setting(
+        "read_requires_login",
+        False,
+        "1 closes reading to anonymous users: the API and OGC API answer 401 without a token or a "
+        "session, HTML pages send the browser to /login (/healthz and /login stay open).",
+        bool,
     ),
     Setting(
         "log_level",

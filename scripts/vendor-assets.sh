@@ -55,6 +55,7 @@ PACKAGES=(
     "leaflet.markercluster@1.1.0|leaflet.markercluster-1.1.0|sha512-eI+XkCiLiHwCC3uZ4/n4+Vq3rXcqEHN2lhHRVG1WVziy/3Q0TTipWkzEa1zO0dKZI2AnI5ppFDWrOjnQ7MJLKQ=="
     "leaflet.fullscreen@3.0.0|leaflet.fullscreen-3.0.0|sha512-81wWSUXz1ZtdneR0v5eJDWXUSx+Zo5J50WXWeydG/UcILfIEAgz/iOjZSi3p00Z9MJ/FC/P5i3CgdYuEAos0yQ=="
     "leaflet.polylinemeasure@3.0.0|leaflet.polylinemeasure-3.0.0|sha512-PTTHz7NBJiWmNFetH8hb3leQNM15qoM9Xe7VDKh1Hyat/M+USqFYeoa0A0LAecsqsjUqA63Rzux4SivoyrSFkA=="
+    "@geoman-io/leaflet-geoman-free@2.20.2|leaflet-geoman-free-2.20.2|sha512-KQpSe0VKyuVCudq/08rMjJW1vvIwFldTwBny2wZ7ABcyyUAP7/eoFo967hCu9yRqAAHb4QOxC6gY5dGqttY68g=="
     "swagger-ui-dist@5.35.0|swagger-ui-dist-5.35.0|sha512-U06rpMtW9V3XPGOBeamTUSr0Z09jMX4IJuANpE/EZbAhw0G8CgwrzU4YmXkn/h0wCDNsXdGarTNNHC3sU8yVUQ=="
 )
 
@@ -74,6 +75,9 @@ declare -A FILES=(
     # Distance measuring on the planner map (planner.js adds it). Not folium's MeasureControl:
     # that wraps leaflet-measure, whose lodash templates need eval(), which the CSP forbids.
     [leaflet.polylinemeasure-3.0.0]="Leaflet.PolylineMeasure.js Leaflet.PolylineMeasure.css"
+    # Drawing and editing points and lines on the review page /review (static/js/review.js).
+    # No eval(): its one `Function("return this")` is a fallback for browsers without globalThis.
+    [leaflet-geoman-free-2.20.2]="dist/leaflet-geoman.min.js dist/leaflet-geoman.css"
     # The try-it page /api?f=html (geoapp/web/static/js/api-docs.js starts it). The bundle needs no
     # eval(): its one `new Function` is a fallback for browsers without globalThis.
     [swagger-ui-dist-5.35.0]="swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagger-ui.css NOTICE"
@@ -291,6 +295,8 @@ Notes:
   (upstream licence: http://github.com/lvoogdt/Leaflet.awesome-markers/blob/2.0/develop/LICENSE).
 - `@fortawesome/fontawesome-free`: icons CC BY 4.0, fonts SIL OFL 1.1, code MIT
   (see `fontawesome-free-6.2.0/LICENSE.txt`).
+- `@geoman-io/leaflet-geoman-free`: drawing and reshaping points and lines on the review page
+  `/review`, not a folium asset (so not in `manifest.json`); MIT (see its `LICENSE`).
 - `swagger-ui-dist`: the try-it API page at `/api?f=html`, not a folium asset (so
   not in `manifest.json`); Apache-2.0 (see its `LICENSE` and `NOTICE`); the third-party
   notices of the bundle are in `swagger-ui-bundle.js.LICENSE.txt` beside it.

@@ -8,12 +8,14 @@ and the same work for the command line.
   stale edit a 412 instead of silently overwriting someone else's.
 * :mod:`~geoapp.editing.features` — the same through OGC API – Features Part 4.
 * :mod:`~geoapp.editing.transfer` — JSON Lines export/import, provenance kept.
+* :mod:`~geoapp.editing.review` — the review queue: what is most worth a person's look.
 
 :mod:`geoapp.store.corrections` applies the values and keeps them through re-ingestion.
 """
 
 from geoapp.editing.changes import correct, history, project_version, revert
 from geoapp.editing.features import ogc_create, ogc_delete, ogc_replace
+from geoapp.editing.review import review_queue
 from geoapp.editing.transfer import export_corrections, import_corrections
 from geoapp.editing.validation import CHINA_BOUNDS, validate_changes
 
@@ -29,4 +31,5 @@ __all__ = [
     "export_corrections",
     "import_corrections",
     "CHINA_BOUNDS",
+    "review_queue",
 ]

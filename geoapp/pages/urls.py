@@ -52,3 +52,14 @@ class Urls:
 
     def download(self, fmt: str, params: Mapping[str, Any] | None = None) -> str:
         return self.path(f"/download/projects.{fmt}", params)
+
+    def review(self, params: Mapping[str, Any] | None = None) -> str:
+        """The review queue (``params``: ``county``, ``category``)."""
+        return self.path("/review", params)
+
+    def history(self, project_id: int) -> str:
+        return self.path(f"/projects/{int(project_id)}/history")
+
+    def api(self, path: str) -> str:
+        """A path under ``/api`` (``project/7`` → ``/api/project/7``)."""
+        return self.path("/api/" + path.lstrip("/"))

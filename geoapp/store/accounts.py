@@ -6,7 +6,8 @@ The iteration count is modest on purpose: a 256-bit random secret cannot be gues
 fast the hash, and every API write checks one. :func:`authenticate` answers the user for a
 token, or raises :class:`~geoapp.errors.Unauthorized` (missing, malformed, unknown, expired,
 revoked, or the user disabled) — one message for all, so a caller learns nothing about
-which tokens exist.
+which tokens exist. A browser signs in with a user name and a token (:func:`sign_in`); its
+session holds the token's id and ends with the token (:func:`session_user`).
 
 >>> parse_token("gat_12_abc"), parse_token("Bearer x"), parse_token("gat_x_abc")
 ((12, 'abc'), None, None)
@@ -35,6 +36,8 @@ __all__ = [
     "authenticate",
     "require_role",
     "parse_token",
+    "sign_in",
+    "session_user",
 ]
 
 _HASH_METHOD = "pbkdf2:sha256:20000"
@@ -120,11 +123,34 @@ def authenticate(session: Session, raw: str | None) -> User:
     token = session.get(ApiToken, parsed[0])
     if token is None or not check_password_hash(token.secret_hash, parsed[1]):
         raise refused
-    now = datetime.now(UTC)
-    if token.revoked_at is not None or (token.expires_at is not None and _aware(token.expires_at) <= now):
+    if not _token_valid(token):
         raise refused
-    if token.user.disabled:
-        raise refused
+    return token.user
+
+
+def _token_valid(token: ApiToken | None) -> bool:
+    if token is None or token.revoked_at is not None or token.user.disabled:
+        return False
+    return token.expires_at is None or _aware(token.expires_at) > datetime.now(UTC)
+
+
+def sign_in(session: Session, name: str, raw: str) -> tuple[User, int]:
+    """A browser login with a user name and one of that user's API tokens: the user and the
+    token's id (the session lives only as long as the token). One refusal for every failure."""
+    user = authenticate(session, raw)
+    if user.name != name.strip():
+        raise Unauthorized("a valid API token is needed (Authorization: Bearer gat_…)")
+    parsed = parse_token(raw)
+    assert parsed is not None  # authenticate parsed it
+    return user, parsed[0]
+
+
+def session_user(session: Session, user_id: int, token_id: int) -> User | None:
+    """The signed-in user of a browser session, while the token it was opened with is still
+    valid (revoking or expiring the token, or disabling the user, ends the session)."""
+    token = session.get(ApiToken, token_id)
+    if not _token_valid(token) or token is None or token.user_id != user_id:
+        return None
     return token.user
 
 

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from geoapp.errors import DatabaseError, GeoappError, ServiceUnavailable
 
-__all__ = ["register", "respond", "is_outage", "JSON_PREFIXES"]
+__all__ = ["register", "respond", "is_outage", "wants_json", "JSON_PREFIXES"]
 
 #: paths whose errors are answered in JSON (everything a program calls)
 JSON_PREFIXES = ("/api", "/collections", "/conformance", "/download", "/maps", "/healthz")
@@ -27,7 +27,8 @@ def respond(result: tuple[dict[str, str], int, Any]) -> Response:
     return Response(body, status=status, headers=headers)
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Is the error or refusal of this request answered in JSON (API paths, JSON clients)?"""
     if request.path == "/":  # the map page for browsers, the landing page for API clients
         return request.args.get("f") not in (None, "html", "text/html")
     if request.path.startswith(JSON_PREFIXES):
@@ -42,14 +43,17 @@ def _error_body(code: str, description: str) -> dict[str, str]:
 
 def register(app: Flask) -> None:
     from geoapp.web import (
+        auth,
         edit_routes,
         health,
         json_routes,
+        login_routes,
         ogc_routes,
         page_routes,
         proxy,
         report_routes,
         requestlog,
+        review_routes,
         security,
         transport,
         validators,
@@ -66,7 +70,12 @@ def register(app: Flask) -> None:
     app.register_blueprint(ogc_routes.bp)
     app.register_blueprint(report_routes.bp)
     app.register_blueprint(edit_routes.bp)
+    app.register_blueprint(login_routes.bp)
+    app.register_blueprint(review_routes.bp)
+    auth.init_auth(app, settings)
     app.before_request(security.check_request)
+    app.before_request(auth.check_csrf)
+    app.before_request(auth.check_read_access)
     app.before_request(validators.check_not_modified)
     app.after_request(validators.add_validators)
     app.after_request(lambda response: security.security_headers(response, app.config["GEOAPP"]))
@@ -81,13 +90,15 @@ def register(app: Flask) -> None:
         if status == 503:
             headers["Retry-After"] = str(getattr(exc, "retry_after", 5))
             headers["Cache-Control"] = "no-store"
-        if _wants_json():
+        if wants_json():
             return respond((headers, status, _error_body(exc.code, str(exc))))
+        if status == 401 and request.method in ("GET", "HEAD"):  # a page: the browser signs in first
+            return auth.login_redirect()
         return Response(f"{exc}", status=status, mimetype="text/plain", headers=headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if _wants_json():
+        if wants_json():
             name = exc.name.replace(" ", "")
             # keep what the exception says about the protocol (Allow on a 405, …)
             headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
@@ -106,7 +117,7 @@ def register(app: Flask) -> None:
             )
         # Never show a stack trace; log it for the operator.
         app.logger.exception("unhandled error on %s", request.path)
-        if _wants_json():
+        if wants_json():
             return respond(({}, 500, _error_body("ServerError", "internal error; see the server log")))
         return Response("internal error; see the server log", status=500, mimetype="text/plain")
 

@@ -6,9 +6,11 @@
   ``/collections/projects/items/<id>``, with ``If-Match``; the comment comes with the feature
   (``properties.comment``), an ``X-Geoapp-Comment`` header (UTF-8, percent-encoded) or
   ``?comment=``;
-* ``GET /projects/<id>/history`` (JSON or HTML).
+* ``GET /projects/<id>/history`` (JSON or HTML; the HTML offers editors an "undo" per
+  correction, ``static/js/history.js``).
 
-Writes need an editor's bearer token (``Authorization: Bearer gat_…``).
+Writes need an editor: a bearer token (``Authorization: Bearer gat_…``) or a signed-in
+browser session with its CSRF token (``X-CSRF-Token``; see :mod:`geoapp.web.auth`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from flask import Blueprint, render_template, request
 
 from geoapp import editing
 from geoapp.errors import InvalidParameter
-from geoapp.store.accounts import authenticate, require_role
 from geoapp.store.models import MAX_ID, User
 from geoapp.web import respond
-from geoapp.web.boundary import context, current_request, get_db
+from geoapp.web.auth import require_user
+from geoapp.web.boundary import context, current_request
 from geoapp.web.security import load_json_body
 
 __all__ = ["bp", "MAX_CORRECTION_BYTES"]
@@ -34,10 +36,7 @@ MAX_CORRECTION_BYTES = 5 * 1024 * 1024
 
 
 def _user(role: str = "editor") -> User:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    user = authenticate(get_db(), token if scheme.lower() == "bearer" else None)
-    return require_role(user, role)
+    return require_user(role)
 
 
 def _body():
