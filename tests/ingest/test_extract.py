@@ -181,3 +181,14 @@ def test_a_rated_facility_is_shared_by_a_list_of_short_names(gazetteer):
         "新建雅酉、石栏、长乐110千伏变电站。"
     )
     assert not any(n.startswith(("城市", "农村")) for n in names("新建城市、农村、长乐110千伏变电站。"))
+
+
+def test_a_count_inside_a_name_is_a_summary_not_a_work(gazetteer):
+    from geoapp.ingest.document import analyse_text
+
+    items = analyse_text(
+        "长寿区人民政府\n建成蔬菜三个现代农业园区，改造城西三个街道老旧小区。建成石家村文化广场。", gazetteer
+    ).items
+    names = {it.name for it in items}
+    assert not any("三个" in n for n in names)
+    assert "石家村文化广场" in names  # 家 counts nothing in a village's name

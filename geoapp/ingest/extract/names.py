@@ -71,6 +71,14 @@ def _count() -> re.Pattern[str]:
 
 
 @cache
+def _counted_inside() -> re.Pattern[str]:
+    """A count inside a name, "蔬菜三个现代农业园区", "江南两个片区": a summary of several works.
+    (家 is left out: 石家, 三家村 are names.)"""
+    measure = alternatives([w for w in vocabulary().words("measure_word") if w != "家"])
+    return re.compile(rf"[{DIGITS}{TWO}]+{measure}")
+
+
+@cache
 def _phase() -> re.Pattern[str]:
     """A phase at the end of a name: "一期", "二、三期工程", "（一期）"."""
     phase, work = _words("phase"), _words("project_word")
@@ -207,6 +215,8 @@ def specific(core: str, vocab: Vocabulary, gazetteer: Gazetteer) -> bool:
     """Does the part before the suffix name something particular (not 城市/燃气/县域 …)?"""
     if not core or is_slogan(core) or is_slogan(_without_generic(core, vocab)):
         return False  # 全市三环十八射多联线: a slogan once 全市 is set aside
+    if _counted_inside().search(core):
+        return False
     if ROAD_CODE.search(core) or re.search(r"[A-Za-z]{2,}", core):
         return True
     if gazetteer.find_names(core, safe_only=False):
