@@ -192,3 +192,21 @@ def test_a_count_inside_a_name_is_a_summary_not_a_work(gazetteer):
     names = {it.name for it in items}
     assert not any("三个" in n for n in names)
     assert "石家村文化广场" in names  # 家 counts nothing in a village's name
+
+
+@pytest.mark.parametrize(
+    "sentence, hidden",
+    [
+        ("加强危重新生儿救治网络建设。", "新生"),
+        ("联合川渝毗邻地区共建市场。", "合川"),
+        ("争当成渝中部崛起排头兵。", "渝中"),
+    ],
+)
+def test_a_place_name_never_matches_inside_a_longer_word(gazetteer, sentence, hidden):
+    from geoapp.ingest.document import analyse_text
+
+    names = {it.name for it in analyse_text("忠县人民政府\n" + sentence, gazetteer).items}
+    assert hidden not in names
+    assert "新生" in {
+        it.name for it in analyse_text("忠县人民政府\n推进新生、石宝等镇建设。", gazetteer).items
+    }

@@ -21,7 +21,7 @@ from geoapp.ingest.extract.scan import SentenceScanner
 from geoapp.ingest.structure import Sentence
 from geoapp.ingest.vocab import Vocabulary, vocabulary
 
-__all__ = ["natural_place", "ShortPlaces", "place_candidates"]
+__all__ = ["natural_place", "ShortPlaces", "place_candidates", "hidden_in_word"]
 
 _PLACE_KINDS = ("county", "city", "township", "locality", "feature", "line")
 #: feature subtypes that are places, not works
@@ -129,6 +129,9 @@ class ShortPlaces:
         for chunk in scan.chunks():
             tok = chunk.token
             text, dropped = trim_left(tok.text)
+            at = tok.start + dropped - scan.sentence.start  # where ``text`` starts in the sentence
+            if hidden_in_word(scan.sentence.text, at, at + 2, scan.vocab):
+                continue
             listed = chunk.before_list_mark() or chunk.after_list_mark()
             if listed and 2 <= len(text) <= 4:
                 ids = self.resolve(text)
@@ -164,6 +167,20 @@ class ShortPlaces:
                     out.append(self._place(name, start, sent, ids))
                     break
         return out
+
+
+def hidden_in_word(text: str, start: int, end: int, vocab: Vocabulary) -> bool:
+    """Does the name at ``text[start:end]`` cut through a word of the ``hiding_word`` list
+    (extraction_words.csv)? 合川 in 联合川渝, 渝中 in 成渝中部, 新生 in 新生儿: a place
+    name that starts or ends strictly inside such a word is part of it, not a place."""
+    for word in vocab.words("hiding_word"):
+        at = text.find(word, max(0, start - len(word) + 1), end + len(word) - 1)
+        while 0 <= at < end:
+            w_end = at + len(word)
+            if at < start < w_end or at < end < w_end:
+                return True
+            at = text.find(word, at + 1, end + len(word) - 1)
+    return False
 
 
 def _kind_of(entry: Entry, vocab: Vocabulary) -> tuple[str, str, str]:
@@ -204,7 +221,11 @@ def place_candidates(
         for span in gazetteer.find_names(sentence.text, kinds=_PLACE_KINDS):
             entries = _entries(span, sentence, own_county, vocab)
             name = clean_name(span.text)
-            if not entries or is_stop(name, vocab):
+            if (
+                not entries
+                or is_stop(name, vocab)
+                or hidden_in_word(sentence.text, span.start, span.end, vocab)
+            ):
                 continue
             category, subtype, kind = _kind_of(entries[0], vocab)
             out.append(
