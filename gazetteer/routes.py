@@ -30,6 +30,8 @@ _SEGMENT_TAIL = re.compile(r"(?:段|路段|段工程|工程|项目|改造|改建
 
 
 _SEGMENT_SPLIT = re.compile(r"至|到|—")
+#: a line's rating before its kind: ±800千伏, 500kV (the words 特高压, 中压 … are qualifiers)
+_RATING = re.compile(r"[±+]?\d+(?:\.\d+)?\s*(?:千伏|[kK][vV])$")
 
 
 _LINES = ("LineString", "MultiLineString")
@@ -75,6 +77,15 @@ class RouteReading:
             return None
         ranked = self._rank(found, context)
         return self.get(ranked[0].gazetteer_id)
+
+    def _leading_place(self, name: str, context: Entry | None) -> Entry | None:
+        """The place a route's end is named after when the end is a facility there: 高峰净化厂
+        → 高峰, 新田调压计量站 → 新田 (the longest known head, at least two characters, with at
+        least two characters of facility after it)."""
+        for cut in range(len(name) - 2, 1, -1):
+            if self.knows(name[:cut]):
+                return self._best_entry(name[:cut], context)
+        return None
 
     def _via(self, line: Match, place: Entry) -> Match | None:
         """``line`` (an estimate through its stops) re-drawn to pass ``place`` as well, where
@@ -139,7 +150,7 @@ class RouteReading:
     def _segment(self, q: str, query: str, context: Entry | None) -> list[Match]:
         body = _ROUTE_CODE.sub("", q)
         body, _ = self._strip_route_suffix(_SEGMENT_TAIL.sub("", body))
-        body = _SEGMENT_TAIL.sub("", body)
+        body = self._strip_qualifiers(_RATING.sub("", _SEGMENT_TAIL.sub("", body)))
         if not _SEGMENT_SPLIT.search(body):
             return []
         parts = _SEGMENT_SPLIT.split(body)
@@ -151,7 +162,7 @@ class RouteReading:
             return []
         stops: list[Entry] = []
         for name in names:
-            e = self._best_entry(name, context)
+            e = self._best_entry(name, context) or self._leading_place(name, context)
             if e is None:
                 return []
             if not stops or stops[-1].id != e.id:

@@ -94,3 +94,11 @@ def test_autonomous_units_go_by_their_conventional_short_forms(gazetteer):
     ]:
         spans = gazetteer.find_names(f"对接{short}重点项目")
         assert [(s.text, s.entries[0].name) for s in spans] == [(short, full)]
+
+
+def test_a_line_named_by_the_facilities_at_its_ends_runs_between_their_places(gazetteer):
+    """高峰净化厂—新田调压计量站中压管线: a gas line from the plant at 高峰 to the station at
+    新田, drawn through both (its rating, 中压, is not part of an end's name)."""
+    m = gazetteer.geocode("高峰净化厂—新田调压计量站中压管线", county="万州区")[0]
+    assert m.geometry.geom_type == "LineString" and m.precision == 5
+    assert [p["name"] for p in m.parts] == ["高峰街道", "新田镇"]
