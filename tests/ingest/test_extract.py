@@ -210,3 +210,11 @@ def test_a_place_name_never_matches_inside_a_longer_word(gazetteer, sentence, hi
     assert "新生" in {
         it.name for it in analyse_text("忠县人民政府\n推进新生、石宝等镇建设。", gazetteer).items
     }
+
+
+def test_a_counted_list_of_places_in_prose_gives_one_work_per_place(gazetteer):
+    from geoapp.ingest.document import analyse_text
+
+    text = "巴南区人民政府\n其中，二圣镇、丰盛镇、石龙镇三个镇的茶叶产业园提升工程年内开工。"
+    names = {it.name for it in analyse_text(text, gazetteer).items}
+    assert {"二圣镇茶叶产业园", "丰盛镇茶叶产业园", "石龙镇茶叶产业园"} <= names

@@ -33,7 +33,7 @@ from geoapp.ingest.extract.names import (
 from geoapp.ingest.extract.scan import SentenceScanner
 from geoapp.ingest.vocab import Vocabulary, vocabulary
 
-__all__ = ["shared_tail", "expand", "area_prefix", "listed_projects", "distributed"]
+__all__ = ["shared_tail", "expand", "area_prefix", "listed_projects", "counted_lists", "distributed"]
 
 
 def shared_tail(name: str, item: str, vocab: Vocabulary) -> str | None:
@@ -108,6 +108,37 @@ def listed_projects(scan: SentenceScanner, found_at: set[int]) -> list[Candidate
                 j -= 2
             else:
                 break
+    return out
+
+
+def counted_lists(scan: SentenceScanner) -> list[Candidate]:
+    """ "二圣镇、丰盛镇、石龙镇三个镇的茶叶产业园提升工程" in prose: a list of places, how many
+    (三个镇), then the work each of them gets — one work per place (:func:`distributed`).
+    The list's items are the chunks before the counted one, joined by 、."""
+    out: list[Candidate] = []
+    tokens, vocab = scan.tokens, scan.vocab
+    for k, tok in enumerate(tokens):
+        if tok.kind != "chunk" or k < 2 or tokens[k - 1].text not in vocab.words("list_joiner"):
+            continue
+        head = k + 1
+        if head < len(tokens) and tokens[head].text in vocab.words("possessive"):
+            head += 1
+        if head >= len(tokens) or tokens[head].kind != "chunk":
+            continue
+        first = k
+        while (
+            first >= 2
+            and tokens[first - 1].text in vocab.words("list_joiner")
+            and tokens[first - 2].kind == "chunk"
+        ):
+            first -= 2
+        items = [tokens[i] for i in range(first, k, 2)]
+        text = "、".join(t.text for t in items) + "、" + tok.text + tokens[head].text
+        names = distributed(text, scan.gazetteer)
+        for item, name in zip([*items, tok], names, strict=False):
+            suffix = suffix_of(strip_tail(name, vocab), vocab)
+            if suffix is not None:
+                out.append(scan.project(item.start, item.text, name, suffix))
     return out
 
 

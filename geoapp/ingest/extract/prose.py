@@ -13,7 +13,7 @@ from __future__ import annotations
 from gazetteer import Gazetteer
 from geoapp.ingest.extract.candidate import Candidate
 from geoapp.ingest.extract.chunks import chunk_candidates
-from geoapp.ingest.extract.lists import area_prefix, expand, listed_projects, shared_tail
+from geoapp.ingest.extract.lists import area_prefix, counted_lists, expand, listed_projects, shared_tail
 from geoapp.ingest.extract.places import ShortPlaces, natural_place
 from geoapp.ingest.extract.scan import SentenceScanner
 from geoapp.ingest.structure import Sentence
@@ -56,6 +56,7 @@ def sentence_candidates(scan: SentenceScanner, places: ShortPlaces) -> list[Cand
         out.extend(_expand_pending(scan, pending, cands[-1].name, found_at))
         pending = []
     out.extend(listed_projects(scan, found_at))
+    out.extend(counted_lists(scan))
     return out
 
 
