@@ -218,3 +218,11 @@ def test_a_counted_list_of_places_in_prose_gives_one_work_per_place(gazetteer):
     text = "巴南区人民政府\n其中，二圣镇、丰盛镇、石龙镇三个镇的茶叶产业园提升工程年内开工。"
     names = {it.name for it in analyse_text(text, gazetteer).items}
     assert {"二圣镇茶叶产业园", "丰盛镇茶叶产业园", "石龙镇茶叶产业园"} <= names
+
+
+def test_a_route_qualifier_and_section_stay_with_the_route(gazetteer):
+    from geoapp.ingest.document import analyse_text
+
+    items = analyse_text("巴南区人民政府\n渝湘高速扩能巴南段起于界石枢纽互通。", gazetteer).items
+    route = next(it for it in items if it.name.startswith("渝湘高速"))
+    assert route.name == "渝湘高速扩能巴南段" and route.geometry.geom_type == "LineString"

@@ -37,11 +37,14 @@ def sentence_candidates(scan: SentenceScanner, places: ShortPlaces) -> list[Cand
     pending: list[int] = []  # indexes of suffix-less chunks joined by 、
     found_at: set[int] = set()
     prefix: str | None = None  # "乌杨新区小学、幼儿园、人民医院" share 乌杨新区
+    skip: set[int] = set()  # a route's section read with the route (渝湘高速扩能|巴南段)
     for chunk in scan.chunks():
+        if chunk.index in skip:
+            continue
         listed = chunk.after_list_mark()
         if not listed:
             prefix = None
-        cands = _with_shared_prefix(chunk, prefix)
+        cands = _qualified_section(chunk, skip) or _with_shared_prefix(chunk, prefix)
         if cands and not listed:
             prefix = area_prefix(cands[0].name, scan.vocab)
         if not cands:
@@ -58,6 +61,28 @@ def sentence_candidates(scan: SentenceScanner, places: ShortPlaces) -> list[Cand
     out.extend(listed_projects(scan, found_at))
     out.extend(counted_lists(scan))
     return out
+
+
+def _qualified_section(chunk: SentenceScanner, skip: set[int]) -> list[Candidate]:
+    """A route, a qualifier the scanner reads as a verb, and a section: 渝湘高速 | 扩能 |
+    巴南段 is one work, 渝湘高速扩能巴南段 (the section chunk's index goes into ``skip``)."""
+    tokens, k = chunk.tokens, chunk.index
+    if k + 2 >= len(tokens) or tokens[k + 1].text not in chunk.vocab.qualifiers:
+        return []
+    section = tokens[k + 2]
+    # the section ends in 段, perhaps with a word or a verb's first character after it (巴南段|起于,
+    # 长寿段全线|贯通)
+    ends = [section.text.find(w) + len(w) for w in chunk.vocab.words("section") if w in section.text]
+    if section.kind != "chunk" or not ends or len(section.text) - min(ends) > 2 or min(ends) < 3:
+        return []
+    tok = chunk.token
+    part = section.text[: min(ends)]
+    text = tok.text + tokens[k + 1].text + part
+    cands = chunk_candidates(chunk, text, tok.start)
+    if cands and cands[0].name.endswith(part):
+        skip.add(k + 2)
+        return cands
+    return []
 
 
 def _with_shared_prefix(chunk: SentenceScanner, prefix: str | None) -> list[Candidate]:
