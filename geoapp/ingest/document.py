@@ -144,12 +144,12 @@ def _document_county(structure: Structure, gaz: Gazetteer) -> Entry | None:
         counties = [e for span in gaz.find_names(text, kinds=("county",)) for e in span.entries[:1]]
         if counties:
             return counties[-1]
-    titled = _county_in_title_by_short_name(structure, gaz)
-    if titled is not None:
-        return titled
     counts: Counter[str] = Counter()
     for span in gaz.find_names(structure.text[:20000], kinds=("county",)):
         counts[span.entries[0].id] += 1
+    titled = _county_in_title_by_short_name(structure, gaz, named_in_full=set(counts))
+    if titled is not None:
+        return titled
     if counts:
         return gaz.get(counts.most_common(1)[0][0])
     return _county_by_short_name(structure, gaz)
@@ -164,12 +164,15 @@ _SHORT_NAME_MIN = 3
 _MAX_HEADLINE = 60
 
 
-def _county_in_title_by_short_name(structure: Structure, gaz: Gazetteer) -> Entry | None:
+def _county_in_title_by_short_name(
+    structure: Structure, gaz: Gazetteer, named_in_full: set[str]
+) -> Entry | None:
     """A news headline (the first line, when the document has no plan-like title) names its
     county by the short name (沿河港区…开工建设 for 沿河土家族自治县): taken when exactly one
-    county is so named in it and the text repeats that name at
-    least :data:`_SHORT_NAME_MIN` times (a short name may be an ordinary word: 沿河 "along
-    the river"; repeated in a text whose title starts with it, it is the place)."""
+    county is so named in it, the text repeats that name at least :data:`_SHORT_NAME_MIN`
+    times, and names the county in full at least once (its id in ``named_in_full``: 沿河县,
+    铜仁市沿河土家族自治县). A short name may be an ordinary word — 沿河 "along the river",
+    新城 "new town" in a text about 酉阳's 桃花源新城, which never says 新城区."""
     first_line = next((line.strip() for line in structure.text[:300].splitlines() if line.strip()), "")
     headline = structure.title or (first_line if len(first_line) <= _MAX_HEADLINE else "")
     named = {
@@ -181,7 +184,7 @@ def _county_in_title_by_short_name(structure: Structure, gaz: Gazetteer) -> Entr
     if len(named) != 1:
         return None
     ((entry_id, short),) = named.items()
-    if structure.text[:20000].count(short) < _SHORT_NAME_MIN:
+    if entry_id not in named_in_full or structure.text[:20000].count(short) < _SHORT_NAME_MIN:
         return None
     return gaz.get(entry_id)
 

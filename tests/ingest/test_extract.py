@@ -226,3 +226,14 @@ def test_a_route_qualifier_and_section_stay_with_the_route(gazetteer):
     items = analyse_text("巴南区人民政府\n渝湘高速扩能巴南段起于界石枢纽互通。", gazetteer).items
     route = next(it for it in items if it.name.startswith("渝湘高速"))
     assert route.name == "渝湘高速扩能巴南段" and route.geometry.geom_type == "LineString"
+
+
+def test_a_short_name_in_the_title_needs_the_full_name_in_the_text(gazetteer):
+    """新城 is also 西安's 新城区: a text about 酉阳's 桃花源新城 never says 新城区."""
+    from geoapp.ingest.document import analyse_text
+
+    text = (
+        "桃花源新城规划图\n\n酉阳县桃花源新城建设如火如荼。新城医院、新城学校开工，"
+        "新城路网基本成形，酉阳县住建委负责人介绍了新城规划。\n"
+    )
+    assert analyse_text(text, gazetteer).county.name == "酉阳土家族苗族自治县"
