@@ -237,3 +237,15 @@ def test_a_short_name_in_the_title_needs_the_full_name_in_the_text(gazetteer):
         "新城路网基本成形，酉阳县住建委负责人介绍了新城规划。\n"
     )
     assert analyse_text(text, gazetteer).county.name == "酉阳土家族苗族自治县"
+
+
+def test_a_project_named_after_a_mountain_the_gazetteer_lacks(gazetteer):
+    from geoapp.ingest.document import analyse_text
+
+    names = {
+        it.name
+        for it in analyse_text(
+            "北碚区人民政府\n缙云山综合提升项目加快推进，缙云山生态环道示范段完工。", gazetteer
+        ).items
+    }
+    assert {"缙云山综合提升项目", "缙云山生态环道示范段"} <= names

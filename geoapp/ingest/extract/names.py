@@ -239,7 +239,16 @@ def weakly_specific(stem: str, vocab: Vocabulary, gazetteer: Gazetteer) -> bool:
         return False
     if re.search(r"\d", stem) or gazetteer.find_names(stem, safe_only=False):
         return True
+    if _natural_head().match(stem):
+        return True  # 缙云山综合提升项目: a mountain, lake or river the gazetteer may not hold
     return any(k in stem for k, _, _ in vocab.keywords)
+
+
+@cache
+def _natural_head() -> re.Pattern[str]:
+    """A stem that opens with a natural feature's name: two to four characters and a natural
+    generic (缙云山, 黛湖, 梁滩河)."""
+    return re.compile(rf"^{HAN}{{2,4}}?{alternatives(sorted(vocabulary().natural, key=len, reverse=True))}")
 
 
 def is_stop(name: str, vocab: Vocabulary) -> bool:
