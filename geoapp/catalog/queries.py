@@ -1,4 +1,6 @@
-"""Reading projects: filters → SQL, rows → GeoJSON features, facet counts.
+"""Reading projects: filters → SQL, counts and facet counts, and the side tables a project's
+properties read (counties, mentions). Features themselves are built in one place,
+:mod:`geoapp.catalog.features`.
 
 Everything here is framework-free and works on both backends through
 :class:`geoapp.store.backend.Backend`.
@@ -6,9 +8,8 @@ Everything here is framework-free and works on both backends through
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
@@ -17,8 +18,6 @@ from sqlalchemy.sql import ColumnElement
 
 from geoapp.catalog.corridors import Corridor, corridor_geometry, list_corridors
 from geoapp.catalog.filters import MULTI_COUNTY, ProjectFilter, filter_conditions
-from geoapp.catalog.properties import PROJECT_COLUMNS, python_properties
-from geoapp.errors import NotFound
 from geoapp.store.backend import Backend
 from geoapp.store.corrections import any_rejected
 from geoapp.store.models import Document, Mention, Project, ProjectCounty
@@ -27,12 +26,9 @@ __all__ = [
     "Corridor",
     "apply_filter",
     "count_projects",
-    "project_features",
-    "iter_project_features",
     "facets",
     "corridor_geometry",
     "list_corridors",
-    "project_detail",
     "county_names",
 ]
 
@@ -131,56 +127,6 @@ def mention_summaries(mentions: list[dict[str, Any]]) -> tuple[list[str], list[d
     return documents, [{k: m.get(k) for k in keys} for m in mentions]
 
 
-def iter_project_features(
-    session: Session,
-    backend: Backend,
-    f: ProjectFilter,
-    *,
-    limit: int | None = None,
-    offset: int = 0,
-    with_mentions: bool = False,
-    first_mention: bool = True,
-    lang: str = "zh",
-    digits: int = 6,
-    batch: int = 2000,
-) -> Iterator[dict[str, Any]]:
-    """GeoJSON features of the filtered projects, ordered by id, fetched in batches."""
-    geojson = backend.as_geojson(Project.geom, digits).label("geojson")
-    base = apply_filter(select(*PROJECT_COLUMNS, geojson), f, backend, session).order_by(Project.id)
-    remaining = limit
-    pos = offset
-    while remaining is None or remaining > 0:
-        size = batch if remaining is None else min(batch, remaining)
-        rows = session.execute(base.limit(size).offset(pos)).all()
-        if not rows:
-            return
-        ids = [r.id for r in rows]
-        counties = county_names(session, ids)
-        mentions = all_mentions(session, ids) if with_mentions else {}
-        firsts = first_mentions(session, ids) if first_mention and not with_mentions else {}
-        for r in rows:
-            first = firsts.get(r.id) or (mentions[r.id][0] if mentions.get(r.id) else None)
-            props = python_properties(r, counties.get(r.id, []), first, lang)
-            if with_mentions:
-                props["mentions"] = mentions.get(r.id, [])
-                props["documents"] = sorted({m["document"] for m in props["mentions"]})
-            yield {
-                "type": "Feature",
-                "id": r.id,
-                "geometry": json.loads(r.geojson),
-                "properties": props,
-            }
-        pos += len(rows)
-        if remaining is not None:
-            remaining -= len(rows)
-        if len(rows) < size:
-            return
-
-
-def project_features(session: Session, backend: Backend, f: ProjectFilter, **kw) -> list[dict[str, Any]]:
-    return list(iter_project_features(session, backend, f, **kw))
-
-
 def facets(session: Session, backend: Backend, f: ProjectFilter) -> dict[str, dict[str, int]]:
     """Counts per category, status, subtype and county — each computed with the other
     filters applied but not its own, so a planner sees what choosing another value would give."""
@@ -210,22 +156,3 @@ def facets(session: Session, backend: Backend, f: ProjectFilter) -> dict[str, di
     )
     out["county"][MULTI_COUNTY] = multi or 0
     return out
-
-
-def project_detail(session: Session, backend: Backend, project_id: int, lang: str = "zh") -> dict[str, Any]:
-    """One project as a feature with every mention; :class:`NotFound` if absent."""
-    project = session.get(Project, project_id)
-    if project is None or project.rejected:
-        raise NotFound(f"no project with id {project_id}")
-    geojson = session.scalar(select(backend.as_geojson(Project.geom, 7)).where(Project.id == project_id))
-    row = session.execute(select(*PROJECT_COLUMNS).where(Project.id == project_id)).one()
-    counties = county_names(session, [project_id]).get(project_id, [])
-    mentions = all_mentions(session, [project_id]).get(project_id, [])
-    props = python_properties(row, counties, mentions[0] if mentions else None, lang)
-    props["mentions"] = mentions
-    props["documents"] = sorted({m["document"] for m in mentions})
-    props["gazetteer_ids"] = list(project.gazetteer_ids or [])
-    props["description"] = project.description
-    props["annual_investment_wan"] = project.annual_investment_wan
-    geometry = json.loads(geojson) if geojson is not None else None
-    return {"type": "Feature", "id": project_id, "geometry": geometry, "properties": props}
