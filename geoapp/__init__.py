@@ -32,15 +32,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     ``test_config`` overrides settings by name (``{"database_url": "sqlite:///…"}``).
     """
-    from geoapp.web import boundary, register
+    from geoapp.web import WebApp, boundary, register
 
     settings = load_settings(overrides=test_config)
-    app = Flask(
-        __name__,
-        static_folder=str(STATIC_DIR),
-        static_url_path="/static",
-        template_folder="web/templates",
-    )
+    # templates: geoapp.templating's one configuration (loader, autoescaping, filters)
+    app = WebApp(__name__, static_folder=str(STATIC_DIR), static_url_path="/static")
     app.config.from_mapping(
         GEOAPP=settings,
         DATABASE_URL=settings["database_url"],

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from geoapp.catalog.features import project_detail, project_features
 from geoapp.catalog.filters import parse_filters
-from geoapp.catalog.queries import count_projects, project_detail, project_features
+from geoapp.catalog.queries import count_projects
 from geoapp.context import Context, int_param, lang_of, page
 from geoapp.errors import InvalidParameter
 
@@ -32,7 +33,7 @@ def projects_geojson(ctx: Context, args: Mapping[str, Any]) -> Result:
     f, _ = parse_filters(args, strict=True, county_resolver=ctx.county_code)
     limit, offset = page(args, ctx.settings)
     lang = lang_of(args)
-    features = project_features(ctx.session, ctx.backend, f, limit=limit, offset=offset, lang=lang)
+    features = project_features(ctx, f, limit=limit, offset=offset, lang=lang)
     matched = count_projects(ctx.session, f, ctx.backend)
     body = {
         "type": "FeatureCollection",
@@ -48,7 +49,7 @@ def project(ctx: Context, project_id: int, args: Mapping[str, Any]) -> Result:
     return (
         {"Content-Type": "application/geo+json; charset=utf-8"},
         200,
-        project_detail(ctx.session, ctx.backend, project_id, lang),
+        project_detail(ctx, project_id, lang),
     )
 
 

@@ -13,6 +13,8 @@ MODULES = [
     "geoapp.context",
     "geoapp.maps.frame",
     "geoapp.catalog.properties",
+    "geoapp.catalog.filters",
+    "geoapp.catalog.filter_parts",
     "geoapp.templating",
     "geoapp.editing.validation",
     "geoapp.pages.urls",

@@ -1,5 +1,8 @@
 """Reading features of a :class:`~geoapp.catalog.sources.Source`: counts, extents and
-GeoJSON text in batches, for the OGC API pages and the downloads.
+GeoJSON text in batches, for the OGC API pages and the downloads; GeoJSON dicts for the JSON
+API and a project's page (:func:`project_features`, :func:`project_detail`). This is the one
+feature pipeline: a project's feature is assembled here, its properties by the property table
+(:mod:`geoapp.catalog.properties`, in SQL or by ``ProjectsSource.py_properties`` in Python).
 
 Three ways, fastest first:
 
@@ -18,7 +21,7 @@ import json
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
@@ -28,11 +31,25 @@ from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from geoapp.catalog.crs import OutputCrs, transform_geometries
-from geoapp.catalog.sources import Selection, Source
+from geoapp.catalog.crs import CRS84, OutputCrs, transform_geometries
+from geoapp.catalog.filters import ProjectFilter
+from geoapp.catalog.sources import ProjectsSource, Selection, Source
 from geoapp.context import Context
+from geoapp.errors import NotFound
+from geoapp.store.models import Project
 
-__all__ = ["Batch", "count", "extent", "feature_json", "iter_features", "iter_records", "BULK_THRESHOLD"]
+__all__ = [
+    "Batch",
+    "count",
+    "extent",
+    "feature_json",
+    "iter_features",
+    "iter_feature_dicts",
+    "iter_records",
+    "project_features",
+    "project_detail",
+    "BULK_THRESHOLD",
+]
 
 #: above this many features a page joins the side tables once instead of looking up per row
 BULK_THRESHOLD = 2_000
@@ -219,36 +236,105 @@ def _python_select(ctx: Context, sel: Selection, geom_expr) -> Select:
     return _where(ctx, select(*src.py_columns(), geom_expr.label("geom")).select_from(src.frm()), sel)
 
 
+def _geometries(rows: Sequence[Any], crs: OutputCrs, geom_sql) -> list[Any]:
+    """The rows' geometries as GeoJSON text: as the database wrote them, or reprojected here."""
+    if geom_sql is not None:
+        return [r.geom for r in rows]
+    shapes = shapely.from_wkb(np.array([bytes(r.geom) for r in rows], dtype=object))
+    return list(shapely.to_geojson(transform_geometries(shapes, crs)))
+
+
+def _python_rows(
+    ctx: Context, sel: Selection, crs: OutputCrs, geom_sql, paged, options: dict, **properties: Any
+) -> Iterator[tuple[list[dict[str, Any]], list[Any]]]:
+    """(properties, GeoJSON geometry texts) of the selected rows, a batch at a time, built in
+    Python: properties by the source (``properties``: its options), geometry by the database
+    unless it must be reprojected here."""
+    src = sel.source
+    geom_expr = geom_sql if geom_sql is not None else func.ST_AsBinary(src.geom_col)
+    stmt = _python_select(ctx, sel, geom_expr)
+    for rows in ctx.session.execute(paged(stmt).execution_options(**options)).partitions(BATCH):
+        geoms = _geometries(rows, crs, geom_sql)
+        yield src.py_properties(ctx, rows, **properties), geoms
+
+
 def _python_features(
     ctx: Context, sel: Selection, crs: OutputCrs, geom_sql, bulk: bool, paged, options: dict
 ) -> Iterator[Batch]:
     """Features assembled in Python: properties from the database on PostGIS (GCJ-02 output),
     from Python on SpatiaLite; geometry from the database unless it must be reprojected here."""
     src, b = sel.source, ctx.backend
+    if not b.builds_json:
+        for dicts, geoms in _python_rows(ctx, sel, crs, geom_sql, paged, options):
+            props = [json.dumps(d, **_JSON) for d in dicts]
+            parts = (feature_json(d["id"], g, p) for d, g, p in zip(dicts, geoms, props, strict=True))
+            yield Batch(len(dicts), ",".join(parts))
+        return
+    pairs, joins = src.sql_properties(ctx, bulk)
+    built = b.json_properties(pairs)
+    assert built is not None  # only on backends that build JSON (builds_json)
+    row, props_sql = built
     geom_expr = geom_sql if geom_sql is not None else func.ST_AsBinary(src.geom_col)
-    if b.builds_json:
-        pairs, joins = src.sql_properties(ctx, bulk)
-        built = b.json_properties(pairs)
-        assert built is not None  # only on backends that build JSON (builds_json)
-        row, props_sql = built
-        stmt = select(src.id_col.label("fid"), props_sql.label("props"), geom_expr.label("geom"))
-        stmt = _where(ctx, stmt.select_from(joins(src.frm()).join(row, true())), sel)
-    else:
-        stmt = _python_select(ctx, sel, geom_expr)
+    stmt = select(src.id_col.label("fid"), props_sql.label("props"), geom_expr.label("geom"))
+    stmt = _where(ctx, stmt.select_from(joins(src.frm()).join(row, true())), sel)
     for rows in ctx.session.execute(paged(stmt).execution_options(**options)).partitions(BATCH):
-        if b.builds_json:
-            fids, props = [r.fid for r in rows], [r.props for r in rows]
-        else:
-            dicts = src.py_properties(ctx, rows)
-            fids, props = [d["id"] for d in dicts], [json.dumps(d, **_JSON) for d in dicts]
-        if geom_sql is not None:
-            geoms = [r.geom for r in rows]
-        else:
-            shapes = shapely.from_wkb(np.array([bytes(r.geom) for r in rows], dtype=object))
-            geoms = list(shapely.to_geojson(transform_geometries(shapes, crs)))
-        yield Batch(
-            len(rows), ",".join(feature_json(f, g, p) for f, g, p in zip(fids, geoms, props, strict=True))
-        )
+        geoms = _geometries(rows, crs, geom_sql)
+        parts = (feature_json(r.fid, g, r.props) for r, g in zip(rows, geoms, strict=True))
+        yield Batch(len(rows), ",".join(parts))
+
+
+def iter_feature_dicts(
+    ctx: Context,
+    sel: Selection,
+    crs: OutputCrs,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    ids: Sequence[Any] | None = None,
+    **properties: Any,
+) -> Iterator[dict[str, Any]]:
+    """The selected features (``limit``/``offset`` in id order; ``ids``: only those) as GeoJSON
+    dicts built in Python on every backend, ``properties`` passed to the source's
+    ``py_properties`` (a project's language and mentions): the JSON API and a project's page."""
+    src = sel.source
+    geom_sql = ctx.backend.geojson_in(src.geom_col, crs.epsg, crs.swap_xy, crs.digits)
+    options = {"yield_per": BATCH} if ids is None and (limit is None or limit > BATCH) else {}
+    paged = _paged_args(src, ids, offset, limit)
+    for dicts, geoms in _python_rows(ctx, sel, crs, geom_sql, paged, options, **properties):
+        for d, g in zip(dicts, geoms, strict=True):
+            geometry = json.loads(g) if g is not None else None
+            yield {"type": "Feature", "id": d["id"], "geometry": geometry, "properties": d}
+
+
+#: the JSON API's geometry: CRS84 with 6 decimals (≈10 cm), what the map has always read
+MAP_CRS = replace(CRS84, digits=6)
+_PROJECTS = ProjectsSource()
+
+
+def project_features(
+    ctx: Context, f: ProjectFilter, *, limit: int | None = None, offset: int = 0, lang: str = "zh"
+) -> list[dict[str, Any]]:
+    """The filtered projects as GeoJSON features in id order (the JSON API, the map's layer):
+    labels in ``lang``, the first mention's fields when there is one."""
+    sel = Selection(_PROJECTS, f)
+    return list(
+        iter_feature_dicts(ctx, sel, MAP_CRS, limit=limit, offset=offset, lang=lang, mentions="first")
+    )
+
+
+def project_detail(ctx: Context, project_id: int, lang: str = "zh") -> dict[str, Any]:
+    """One project as a feature with every mention and its description; :class:`NotFound` if
+    absent or rejected by an editor."""
+    project = ctx.session.get(Project, project_id)
+    if project is None or project.rejected:
+        raise NotFound(f"no project with id {project_id}")
+    sel = Selection(_PROJECTS, ProjectFilter())
+    feature = next(iter_feature_dicts(ctx, sel, CRS84, ids=[project_id], lang=lang, mentions="all"))
+    props = feature["properties"]
+    props["gazetteer_ids"] = list(project.gazetteer_ids or [])
+    props["description"] = project.description
+    props["annual_investment_wan"] = project.annual_investment_wan
+    return feature
 
 
 def iter_records(

@@ -17,7 +17,7 @@ from shapely.geometry import box, shape
 from sqlalchemy import case, literal, select
 
 from gazetteer import precision as P
-from geoapp.catalog.filters import MULTI_COUNTY, ProjectFilter
+from geoapp.catalog.filters import MULTI_COUNTY, ProjectFilter, describe_filter
 from geoapp.catalog.queries import apply_filter, corridor_geometry, county_names, first_mentions
 from geoapp.catalog.style import label
 from geoapp.maps.frame import (
@@ -45,38 +45,6 @@ NO_PROJECTS = "没有符合条件的项目"
 
 
 # ----------------------------------------------------------------------------- the map's content
-def describe_filter(f: ProjectFilter, county_names: list[str], corridor_name: str | None) -> str:
-    """The filter in words, for subtitles and report headers."""
-    parts = []
-    if county_names:
-        parts.append("、".join(county_names))
-    if f.categories:
-        parts.append("类别 " + "、".join(label("category", c) for c in f.categories))
-    if f.subtypes:
-        parts.append("类型 " + "、".join(label("subtype", c) for c in f.subtypes))
-    if f.statuses:
-        parts.append("状态 " + "、".join(label("status", c) for c in f.statuses))
-    if corridor_name:
-        parts.append(f"{corridor_name} 两侧 {f.distance_km:g} 公里内")
-    if f.year_from is not None or f.year_to is not None:
-        parts.append(
-            f"建设期 {f.year_from or ''}–{f.year_to or ''} 年".replace(" –", " …–").replace("– 年", "–… 年")
-        )
-    if f.investment_min is not None:
-        parts.append(f"总投资 ≥ {_amount(f.investment_min)} 万元")
-    if f.investment_max is not None:
-        parts.append(f"总投资 ≤ {_amount(f.investment_max)} 万元")
-    if f.q:
-        parts.append(f"含“{f.q}”")
-    if f.bbox:
-        parts.append("指定范围 " + ",".join(f"{v:.3f}" for v in f.bbox))
-    return "；".join(parts) if parts else "全部项目"
-
-
-def _amount(wan: float) -> str:
-    return f"{wan:,.0f}" if wan >= 1 else f"{wan:g}"
-
-
 def _auto_title(f: ProjectFilter, county_names: list[str], corridor_name: str | None) -> str:
     place = "、".join(county_names[:3]) + ("等" if len(county_names) > 3 else "")
     if not place and corridor_name:

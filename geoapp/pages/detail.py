@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from geoapp.catalog.queries import project_detail
+from geoapp.catalog.features import project_detail
 from geoapp.catalog.style import category_style, label, line_style
 from geoapp.context import Context, lang_of
 from geoapp.pages.planner_map import MapPage, build_map_page, json_script, ui_strings
@@ -87,7 +87,7 @@ def _highlight(sentence: str, surface: str) -> str:
 def detail_page(ctx: Context, project_id: int, args) -> DetailPage:
     lang = lang_of(args)
     t = ui_strings(lang)
-    feature = project_detail(ctx.session, ctx.backend, project_id, lang)
+    feature = project_detail(ctx, project_id, lang)
     props = feature["properties"]
     mentions = []
     for m in props["mentions"]:

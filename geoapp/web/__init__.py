@@ -1,21 +1,44 @@
 """Web layer: one blueprint per area; every route is a thin wrapper around a
-framework-free function that returns ``(headers, status, body)``."""
+framework-free function that returns ``(headers, status, body)``. The app is a
+:class:`WebApp`: Flask rendering with geoapp's one Jinja configuration
+(:mod:`geoapp.templating`)."""
 
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import Any
 
 from flask import Flask, Response, request
+from jinja2 import BaseLoader, Environment
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
+from geoapp import templating
 from geoapp.errors import DatabaseError, GeoappError, ServiceUnavailable
 
-__all__ = ["register", "respond", "is_outage", "wants_json", "JSON_PREFIXES"]
+__all__ = ["WebApp", "register", "respond", "is_outage", "wants_json", "JSON_PREFIXES"]
 
 #: paths whose errors are answered in JSON (everything a program calls)
 JSON_PREFIXES = ("/api", "/collections", "/conformance", "/download", "/maps", "/healthz")
+
+
+class WebApp(Flask):
+    """Flask whose Jinja environment has geoapp's one configuration (:mod:`geoapp.templating`:
+    loader, autoescaping, filters, globals) plus what only a request has: Flask's ``url_for``
+    and ``request``, and the CSP nonce (``csp_nonce()``, ``|with_nonce``)."""
+
+    @cached_property
+    def jinja_loader(self) -> BaseLoader | None:  # type: ignore[override]
+        return templating.loader()
+
+    def create_jinja_environment(self) -> Environment:
+        from geoapp.web import security
+
+        env = templating.configure(super().create_jinja_environment())
+        env.globals["csp_nonce"] = security.csp_nonce
+        env.filters["with_nonce"] = lambda html: Markup(security.add_nonce(html, security.csp_nonce()))
+        return env
 
 
 def respond(result: tuple[dict[str, str], int, Any]) -> Response:
@@ -80,8 +103,6 @@ def register(app: Flask) -> None:
     app.after_request(validators.add_validators)
     app.after_request(lambda response: security.security_headers(response, app.config["GEOAPP"]))
     transport.init_transport(app)
-    app.jinja_env.globals["csp_nonce"] = security.csp_nonce
-    app.jinja_env.filters["with_nonce"] = lambda html: Markup(security.add_nonce(html, security.csp_nonce()))
 
     @app.errorhandler(GeoappError)
     def _geoapp_error(exc: GeoappError):

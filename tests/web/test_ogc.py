@@ -281,6 +281,28 @@ def test_items_page(client, db):
         assert key in f["properties"]
 
 
+def test_the_json_api_and_the_collection_describe_a_project_alike(client):
+    """One feature pipeline (geoapp.catalog.features): the map's JSON API has the collection's
+    properties but the mention lists, and its geometry with 6 decimals instead of 7."""
+    api = client.get("/api/projects.geojson?limit=60&category=transport,water").get_json()["features"]
+    _, doc = geojson(client, "/collections/projects/items?limit=60&category=transport,water")
+    assert [f["id"] for f in api] == [f["id"] for f in doc["features"]] and len(api) > 10
+    for mine, theirs in zip(api, doc["features"], strict=True):
+        props = {k: v for k, v in theirs["properties"].items() if k not in ("documents", "mentions")}
+        if "sentence" not in mine["properties"]:  # no mention: the collection says None
+            props = {k: v for k, v in props.items() if k not in ("sentence", "section", "document")}
+        assert mine["properties"] == props
+        assert mine["geometry"]["type"] == theirs["geometry"]["type"]
+        first, second = _flat(mine["geometry"]["coordinates"]), _flat(theirs["geometry"]["coordinates"])
+        assert len(first) == len(second) and np.allclose(first, second, atol=1e-6)
+
+
+def _flat(coordinates) -> list[float]:
+    if isinstance(coordinates, (int, float)):
+        return [coordinates]
+    return [x for part in coordinates for x in _flat(part)]
+
+
 def test_items_are_utf8_chinese_not_escapes(client):
     with client.get("/collections/projects/items?limit=20") as r:
         raw = r.get_data()

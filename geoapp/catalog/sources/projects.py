@@ -107,17 +107,29 @@ class ProjectsSource(Source):
     def py_columns(self):
         return list(PROJECT_COLUMNS)
 
-    def py_properties(self, ctx, rows):
+    def py_properties(self, ctx, rows, *, lang="zh", mentions="summaries"):
+        """The properties of selected rows, built in Python: the one place a project's Python
+        properties are made. ``mentions`` says what they tell of the project's sources:
+        ``summaries`` (the collection and downloads: the first mention's fields, present on
+        every feature, and every document and mention summarised), ``first`` (the JSON API's
+        map layer: the first mention's fields when there is one) or ``all`` (a project's own
+        page: every mention in full). Labels are in ``lang``."""
         ids = [r.id for r in rows]
         counties = county_names(ctx.session, ids)
-        mentions = first_mentions(ctx.session, ids)
-        every = all_mentions(ctx.session, ids)
+        firsts = first_mentions(ctx.session, ids) if mentions != "all" else {}
+        every = all_mentions(ctx.session, ids) if mentions != "first" else {}
         out = []
         for r in rows:
-            props = python_properties(r, counties.get(r.id, []), mentions.get(r.id))
-            for key in ("sentence", "section", "document"):
-                props.setdefault(key, None)  # same keys on every feature (GIS schemas)
-            props["documents"], props["mentions"] = mention_summaries(every.get(r.id, []))
+            ms = every.get(r.id, [])
+            first = firsts.get(r.id) if mentions != "all" else (ms[0] if ms else None)
+            props = python_properties(r, counties.get(r.id, []), first, lang)
+            if mentions == "summaries":
+                for key in ("sentence", "section", "document"):
+                    props.setdefault(key, None)  # same keys on every feature (GIS schemas)
+                props["documents"], props["mentions"] = mention_summaries(ms)
+            elif mentions == "all":
+                props["mentions"] = ms
+                props["documents"] = sorted({m["document"] for m in ms})
             out.append(props)
         return out
 
