@@ -8,6 +8,8 @@ and the same work for the command line.
   stale edit a 412 instead of silently overwriting someone else's.
 * :mod:`~geoapp.editing.features` — the same through OGC API – Features Part 4.
 * :mod:`~geoapp.editing.transfer` — JSON Lines export/import, provenance kept.
+* :mod:`~geoapp.editing.from_layer` — a layer edited in a GIS: its differences become
+  corrections, one per project, in one transaction (``geoapp corrections from-layer``).
 
 :mod:`geoapp.store.corrections` applies the values and keeps them through re-ingestion.
 """

@@ -80,6 +80,22 @@ def save(
     action: str = "edit",
 ) -> Correction:
     """Record ``changes`` as one correction and apply them (the caller's transaction)."""
+    correction = record(session, user, project, changes, comment, action)
+    changed(session, ctx, project)
+    return correction
+
+
+def record(
+    session: Session,
+    user: User,
+    project: Project,
+    changes: dict[str, Any],
+    comment: str,
+    action: str = "edit",
+    moment: datetime | None = None,
+) -> Correction:
+    """:func:`save` without refreshing the stored properties: for many projects at once (the
+    caller refreshes them together)."""
     correction = Correction(
         project_key=project.key,
         action=action,
@@ -87,13 +103,12 @@ def save(
         previous=current_values(project, changes) if action != "create" else {"rejected": True},
         author=user.name,
         comment=comment,
-        created_at=utc_now(),
+        created_at=moment or utc_now(),
         state="active",
     )
     session.add(correction)
     apply_changes(project, changes)
     project.review_flag = None
-    changed(session, ctx, project)
     return correction
 
 
