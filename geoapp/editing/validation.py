@@ -19,7 +19,7 @@ from shapely.geometry import shape
 from gazetteer.precision import PRECISION
 from geoapp.catalog.style import CATEGORIES, STATUSES, SUBTYPES
 from geoapp.errors import InvalidParameter
-from geoapp.store.corrections import FIELDS
+from geoapp.store.corrections import FIELDS, MERGE_FIELDS
 
 __all__ = ["validate_changes", "require_comment", "CHINA_BOUNDS", "MAX_COMMENT", "MAX_TEXT"]
 
@@ -35,7 +35,7 @@ def validate_changes(changes: Any) -> dict[str, Any]:
     """The changes of a correction, checked: a dict of editable fields and sound values."""
     if not isinstance(changes, dict) or not changes:
         raise InvalidParameter("changes must be an object with at least one field")
-    unknown = sorted(set(changes) - set(FIELDS))
+    unknown = sorted((set(changes) - set(FIELDS)) | (set(changes) & set(MERGE_FIELDS)))
     if unknown:
         raise InvalidParameter(f"these fields cannot be corrected: {', '.join(unknown)[:200]}")
     out: dict[str, Any] = {}
