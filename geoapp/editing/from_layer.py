@@ -23,7 +23,6 @@ another precision than the project had, as with the other ways of editing.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,7 +211,7 @@ def _row_number(line: str) -> int:
 
 
 def _row_id(value: Any) -> int | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return None
     try:
         number = float(str(value).strip())
@@ -268,7 +267,7 @@ def _row_changes(project: Project, row: dict[str, Any], fields: list[str], geom)
 
 
 def _value(name: str, raw: Any) -> Any:
-    empty = raw is None or (isinstance(raw, float) and math.isnan(raw)) or str(raw).strip() == ""
+    empty = _missing(raw) or str(raw).strip() == ""
     if name == "aliases":
         return [] if empty else list(split_aliases(str(raw)))
     if empty:
@@ -307,6 +306,13 @@ def _same_geometry(a, b) -> bool:
     if a.equals_exact(b, GEOMETRY_TOLERANCE):  # the usual case, and fast on long outlines
         return True
     return bool(shapely.hausdorff_distance(a, b) <= GEOMETRY_TOLERANCE)
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN or pandas' NA (an empty cell of an integer column)."""
+    import pandas as pd
+
+    return value is None or (not isinstance(value, (str, list)) and bool(pd.isna(value)))
 
 
 def _short(value: Any) -> str:
