@@ -145,3 +145,41 @@ def test_bad_merges_and_splits_are_refused(client, seeded_db):
     )
     with seeded_db.session() as session:
         assert session.scalar(select(Correction.id)) is None
+
+
+@pytest.mark.parametrize("backend", ["spatialite"], indirect=True)  # JSON Lines do not depend on the backend
+def test_merges_and_splits_move_to_another_installation(client, seeded_db, templates, tmp_path):
+    import io
+
+    from geoapp.context import Context
+    from geoapp.editing import export_corrections, import_corrections
+    from geoapp.store.database import Database
+
+    token = _token(seeded_db)
+    a, b, _ = _two_of_one_document(seeded_db)
+    assert (
+        _post(client, f"/api/projects/{b.id}/merge", {"into": a.id, "comment": "同一工程"}, token).status_code
+        == 201
+    )
+    body = {"name": "拆分测试段", "geometry": LINE, "keep_geometry": POINT, "comment": "分段"}
+    assert _post(client, f"/api/projects/{a.id}/split", body, token).status_code == 201
+    out = io.StringIO()
+    with seeded_db.session() as session:
+        assert export_corrections(session, out) == 4
+    other = Database(templates.copy("spatialite", True, tmp_path))  # the municipality's server
+    try:
+        ctx = Context(session=None, backend=other.backend, settings={}, database=other)  # type: ignore[arg-type]
+        assert import_corrections(ctx, out.getvalue().splitlines()) == (4, 0)
+        with other.session() as session:
+            kept = session.scalar(select(Project).where(Project.key == a.key))
+            gone = session.scalar(select(Project).where(Project.key == b.key))
+            assert gone.rejected and gone.merged_into == a.key and b.name in kept.aliases
+            assert kept.precision == 1  # the split's kept geometry
+            flags = dict(
+                session.execute(
+                    select(Correction.action, Correction.flag).where(Correction.flag.is_not(None))
+                ).all()
+            )
+            assert flags == {"split": "orphaned"}  # the split-off project is not there: kept, listed
+    finally:
+        other.dispose()
