@@ -106,6 +106,7 @@ def test_a_shapefile_in_gauss_krueger_round_trips_unchanged(client, seeded_db, t
     import zipfile
 
     from geoapp.editing.from_layer import from_layer
+    from geoapp.errors import InvalidParameter
 
     user = _editor(seeded_db)
     r = client.get("/download/projects.shp.zip?county=忠县&crs=http://www.opengis.net/def/crs/EPSG/0/4545")
@@ -116,6 +117,12 @@ def test_a_shapefile_in_gauss_krueger_round_trips_unchanged(client, seeded_db, t
     for shp in sorted((tmp_path / "shp").glob("*.shp")):  # lines become MultiLineStrings; metres
         report = from_layer(_ctx(seeded_db), user, shp, id_field="id", comment=COMMENT)
         assert report.changes == [] and report.rows > 0, shp.name
+    shp.with_suffix(".prj").unlink()  # a Shapefile that does not say its CRS: one line, or --crs
+    with pytest.raises(InvalidParameter, match="does not say its coordinate system"):
+        from_layer(_ctx(seeded_db), user, shp, id_field="id", comment=COMMENT)
+    assert (
+        from_layer(_ctx(seeded_db), user, shp, id_field="id", comment=COMMENT, crs="EPSG:4545").changes == []
+    )
 
 
 def _cli(*args, url):

@@ -114,13 +114,18 @@ def from_layer(
     id_field: str,
     comment: str,
     layer: str | None = None,
+    crs: str | None = None,
+    datum: str | None = None,
     dry_run: bool = False,
 ) -> LayerReport:
     """Turn the differences between the layer at ``path`` and the stored projects into
-    corrections by ``user`` (see the module's contract)."""
+    corrections by ``user`` (see the module's contract). ``crs``/``datum``: for a file that
+    does not say its coordinate system (a Shapefile without ``.prj``), as for gazetteer layers."""
     note = require_comment({"comment": comment})
+    if crs and datum:
+        raise InvalidParameter("give --crs or --datum, not both")
     try:
-        frame, geoms = read_rows(path, ReadOptions(layer=layer))
+        frame, geoms = read_rows(path, ReadOptions(layer=layer, crs=crs, datum=datum))
     except LayerError as exc:
         raise InvalidParameter(str(exc)) from None
     if id_field not in frame.columns:
@@ -139,7 +144,7 @@ def from_layer(
         for pid, n in first.items():
             project, where = projects.get(pid), f"row {n} (id {pid})"
             if project is None or project.rejected:
-                problems.append(f"{where}: no such project" + (" (marked not a project)" if project else ""))
+                problems.append(f"{where}: no such project{_hidden(project)}")
                 continue
             try:
                 change = _row_changes(project, rows[n - 1], fields, geoms[n - 1] if has_geometry else False)
@@ -161,6 +166,12 @@ def from_layer(
             refresh_stored_properties(session, ctx.backend, [c.project_id for c in report.changes])
             data_version.bump(session)
     return report
+
+
+def _hidden(project: Project | None) -> str:
+    if project is None:
+        return ""
+    return " (merged into another)" if project.merged_into else " (marked not a project)"
 
 
 def _projects(session, ids: list[int]) -> dict[int, Project]:
