@@ -23,7 +23,15 @@ import shapely
 from gazetteer.datum import gcj02_to_wgs84, in_china
 from gazetteer.errors import LayerError
 
-__all__ = ["LayerTable", "ReadOptions", "read_layer", "file_format", "merge_lines"]
+__all__ = [
+    "LayerTable",
+    "ReadOptions",
+    "read_layer",
+    "read_rows",
+    "file_format",
+    "merge_lines",
+    "split_aliases",
+]
 
 #: pieces of a line with one name closer than this (degrees, ~2 km) are one line
 _LINE_GAP_DEG = 0.02
@@ -102,6 +110,29 @@ def read_layer(path: str | Path, options: ReadOptions) -> LayerTable:
     _validate(table, options)
     merge_lines(table)
     return table
+
+
+def read_rows(path: str | Path, options: ReadOptions | None = None):
+    """Every feature of ``path`` as it is, in file order: its attributes (a pandas DataFrame,
+    without the geometry column) and its geometries in WGS84 (``None`` where a feature has
+    none; no row left out, merged or checked — for callers that judge each row themselves,
+    e.g. ``geoapp corrections from-layer``). Raises :class:`LayerError` for a file GDAL cannot
+    read, several layers without ``options.layer``, a missing or unknown CRS."""
+    path = Path(path)
+    o = options or ReadOptions()
+    if not path.exists():
+        raise LayerError(f"no such file: {path}")
+    fmt = file_format(path)
+    if fmt == "osm":
+        raise LayerError(f"{path.name}: OpenStreetMap files cannot be read row by row here")
+    frame = _read_frame(path, fmt, o)
+    geoms = (
+        np.asarray(frame.geometry.values, dtype=object) if "geometry" in frame else np.full(len(frame), None)
+    )
+    if len(frame):
+        geoms = _to_wgs84(geoms, frame.crs, o)
+    attributes = frame.drop(columns=["geometry"]) if "geometry" in frame else frame
+    return attributes, geoms
 
 
 # --------------------------------------------------------------------------- options
@@ -213,7 +244,8 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _split_aliases(value: str) -> tuple[str, ...]:
+def split_aliases(value: str) -> tuple[str, ...]:
+    """``a；b|c、d`` → the names, as downloads join them (``、``) and people type them."""
     parts = value.replace("；", ";").replace("|", ";").replace("、", ";").split(";")
     return tuple(p.strip() for p in parts if p.strip())
 
@@ -221,7 +253,7 @@ def _split_aliases(value: str) -> tuple[str, ...]:
 def _table_from_frame(frame, o: ReadOptions) -> LayerTable:
     names = _field(frame, o.name_field, "name") or []
     n = len(names)
-    aliases = [_split_aliases(a) for a in (_field(frame, o.alias_field, "aliases") or [""] * n)]
+    aliases = [split_aliases(a) for a in (_field(frame, o.alias_field, "aliases") or [""] * n)]
     kinds = _field(frame, o.kind_field, "kind") or [o.kind or ""] * n
     counties = _field(frame, o.county_field, "county") or [""] * n
     geoms = np.asarray(frame.geometry.values, dtype=object) if "geometry" in frame else np.full(n, None)

@@ -41,6 +41,8 @@ WRITES = (
     "replaceProject",
     "patchProject",
     "rejectProject",
+    "mergeProject",
+    "splitProject",
 )
 SLOW.update(dict.fromkeys(WRITES, 0.1))
 #: the single-geometry collections (projects-points …) run their mixed collection's code, fuzzed

@@ -368,3 +368,37 @@ def test_render_to_file_checks_the_suffix_and_the_filters(spatialite_db, tmp_pat
         spatialite_db, settings, {**SMALL, "county": ["开州区"]}, tmp_path / "开州.SVG"
     )
     assert out.read_bytes().startswith(b"<?xml") and not (tmp_path / "map.png").exists()
+
+
+@pytest.mark.parametrize("backend", ["spatialite"], indirect=True)  # drawing does not depend on the backend
+def test_corrected_projects_are_marked_on_the_images(seeded_db, artifacts):
+    from geoapp.editing import correct
+    from geoapp.maps.canvas import _CORRECTED
+    from geoapp.store.accounts import add_user
+
+    with seeded_db.session() as session:
+        user = add_user(session, "carto", "editor")
+        ids = session.scalars(
+            select(Project.id)
+            .where(Project.precision == 3, Project.county_name == "忠县")
+            .order_by(Project.id)
+        ).all()[:2]
+    edit = Context(None, seeded_db.backend, {}, database=seeded_db)  # type: ignore[arg-type]
+    point = {"type": "Point", "coordinates": [108.0412, 30.2915]}
+    line = {"type": "LineString", "coordinates": [[107.95, 30.33], [108.02, 30.30]]}
+    for pid, geom in zip(ids, (point, line), strict=True):
+        correct(edit, user, pid, {"changes": {"geometry": geom}, "comment": "现场核实"})
+    rendering.clear_cache()
+    with seeded_db.session() as session:
+        ctx = _context(seeded_db, session)
+        png = render(ctx, county="忠县", labels="off")
+        svg = render(ctx, "svg", county="忠县", labels="off")  # PDF is drawn by the same code
+    (artifacts / "zhongxian-corrected.png").write_bytes(png.data)
+    assert png.info["corrected"] == 2
+    rows = [(row["kind"], row["text"]) for row in png.info["legend"]]
+    assert ("corrected", "人工校正  2") in rows
+    pixels = np.asarray(Image.open(io.BytesIO(png.data)).convert("RGB")).reshape(-1, 3)
+    rgb = [int(_CORRECTED[i : i + 2], 16) for i in (1, 3, 5)]
+    assert (np.abs(pixels.astype(int) - rgb).sum(axis=1) < 30).sum() > 40  # frames, halo and legend swatch
+    assert _CORRECTED.encode() in svg.data and "人工校正" in svg.data.decode()  # text as a comment
+    assert svg.info["corrected"] == 2

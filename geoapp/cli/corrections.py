@@ -144,3 +144,61 @@ def corrections_import(state: CliState, file: Path) -> None:
     with open(file, encoding="utf-8") as lines:
         imported, skipped = import_corrections(ctx, lines)
     click.echo(f"{imported} corrections imported, {skipped} already present")
+
+
+@corrections.command("from-layer")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--id-field", default="id", show_default=True, help="The field holding each project's id.")
+@click.option("--author", required=True, help="The editor the corrections are made by (`geoapp users add`).")
+@click.option("--comment", required=True, help="Why: one comment for every correction of the file.")
+@click.option("--layer", help="The layer, in a file of several (a GeoPackage, a folder of Shapefiles).")
+@click.option("--crs", help="The file's CRS when it does not say (a Shapefile without .prj): EPSG:4490 …")
+@click.option("--datum", type=click.Choice(["gcj02"]), help="Coordinates in GCJ-02 (Chinese web maps).")
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would change (id, field, old → new); write nothing."
+)
+@pass_state
+def corrections_from_layer(
+    state: CliState,
+    file: Path,
+    id_field: str,
+    author: str,
+    comment: str,
+    layer: str | None,
+    crs: str | None,
+    datum: str | None,
+    dry_run: bool,
+) -> None:
+    """Turn a layer edited in a GIS (e.g. /download/projects.gpkg with fixed geometries or
+    names) into corrections: one per changed project, in one transaction. Compared: name,
+    aliases, category, subtype, status, precision and the geometry (to ~1 cm). A bad row is one
+    line on standard error and nothing is written (exit code 2)."""
+    from geoapp.context import Context
+    from geoapp.editing.from_layer import LayerProblems, from_layer
+    from geoapp.store.accounts import get_user, require_role
+
+    with state.db.session() as session:
+        user = require_role(get_user(session, author), "editor")
+        session.expunge(user)
+    ctx = Context(session=None, backend=state.db.backend, settings=state.settings, database=state.db)  # type: ignore[arg-type]
+    try:
+        report = from_layer(
+            ctx,
+            user,
+            file,
+            id_field=id_field,
+            comment=comment,
+            layer=layer,
+            crs=crs,
+            datum=datum,
+            dry_run=dry_run,
+        )
+    except LayerProblems as exc:
+        for line in exc.lines:
+            click.echo(f"geoapp: error: {file.name} {line}", err=True)
+        sys.exit(exc.exit_code)
+    if dry_run:
+        click.echo("id\tfield\told → new")
+        for line in report.table():
+            click.echo(line)
+    click.echo(report.summary(), err=dry_run)

@@ -80,26 +80,45 @@ def save(
     action: str = "edit",
 ) -> Correction:
     """Record ``changes`` as one correction and apply them (the caller's transaction)."""
+    correction = record(session, user, project, changes, comment, action)
+    changed(session, ctx, project)
+    return correction
+
+
+def record(
+    session: Session,
+    user: User,
+    project: Project,
+    changes: dict[str, Any],
+    comment: str,
+    action: str = "edit",
+    moment: datetime | None = None,
+    made: bool = False,
+) -> Correction:
+    """:func:`save` without refreshing the stored properties: for many projects at once (the
+    caller refreshes them together). ``made``: the correction made the project (drawn by hand,
+    split off another); undoing it hides the project again."""
+    made = made or action == "create"
     correction = Correction(
         project_key=project.key,
         action=action,
         changes=changes,
-        previous=current_values(project, changes) if action != "create" else {"rejected": True},
+        previous=current_values(project, changes) if not made else {"rejected": True},
         author=user.name,
         comment=comment,
-        created_at=utc_now(),
+        created_at=moment or utc_now(),
         state="active",
     )
     session.add(correction)
     apply_changes(project, changes)
     project.review_flag = None
-    changed(session, ctx, project)
     return correction
 
 
 def revert(ctx: Context, user: User, correction_id: int, body: Any) -> Result:
     """``POST /api/corrections/{id}/revert`` with ``{"comment": "…"}``: the fields it changed go
-    back to what they were, where no later correction changed them again."""
+    back to what they were, where no later correction changed them again. A merge or a split
+    is undone on both projects."""
     comment = require_comment(body if isinstance(body, dict) else {})
     with ctx.database.session() as session:
         target = session.get(Correction, correction_id)
@@ -110,37 +129,68 @@ def revert(ctx: Context, user: User, correction_id: int, body: Any) -> Result:
         project = session.scalar(select(Project).where(Project.key == target.project_key))
         if project is None:
             raise InvalidParameter(f"correction {correction_id} is orphaned: its project no longer exists")
-        now = current_values(project, target.changes)
-        restore = {
-            k: target.previous.get(k) for k in target.changes if same_value(k, now[k], target.changes[k])
-        }
-        if target.action == "create":  # undoing a hand-drawn project hides it again
-            restore = {"rejected": True}
-            now = current_values(project, restore)
-        target.state = "reverted"
-        undo = Correction(
-            project_key=project.key,
-            action="revert",
-            changes=restore,
-            previous={k: now[k] for k in restore},
-            author=user.name,
-            comment=comment,
-            created_at=utc_now(),
-            state="active",
-            reverts_id=target.id,
-        )
-        session.add(undo)
-        apply_changes(project, restore)
-        still = session.scalar(
-            select(Correction.id).where(
-                Correction.project_key == project.key,
+        undo = _undo(session, user, target, project, comment)
+        changed(session, ctx, project)
+        for other in partners(session, target):
+            partner = session.scalar(select(Project).where(Project.key == other.project_key))
+            if partner is not None:
+                _undo(session, user, other, partner, comment)
+                changed(session, ctx, partner)
+        return {**_JSON, "ETag": project_version(project)}, 201, correction_json(undo)
+
+
+#: corrections that are one act on two projects (undone together)
+PAIRED = ("merge", "split")
+#: corrections that leave a project corrected while active
+EDITS = ("edit", "create", "reject", *PAIRED)
+
+
+def partners(session: Session, c: Correction) -> list[Correction]:
+    """The other half of a merge or a split: made by the same person at the same moment."""
+    if c.action not in PAIRED:
+        return []
+    return list(
+        session.scalars(
+            select(Correction).where(
+                Correction.action == c.action,
+                Correction.author == c.author,
+                Correction.created_at == c.created_at,
+                Correction.id != c.id,
                 Correction.state == "active",
-                Correction.action.in_(("edit", "create", "reject")),
             )
         )
-        project.corrected = still is not None
-        changed(session, ctx, project)
-        return {**_JSON, "ETag": project_version(project)}, 201, correction_json(undo)
+    )
+
+
+def _undo(session: Session, user: User, target: Correction, project: Project, comment: str) -> Correction:
+    now = current_values(project, target.changes)
+    restore = {k: target.previous.get(k) for k in target.changes if same_value(k, now[k], target.changes[k])}
+    if target.previous == {"rejected": True} and "rejected" not in target.changes:
+        restore = {"rejected": True}  # undoing a project made by hand hides it again
+        now = current_values(project, restore)
+    target.state = "reverted"
+    undo = Correction(
+        project_key=project.key,
+        action="revert",
+        changes=restore,
+        previous={k: now[k] for k in restore},
+        author=user.name,
+        comment=comment,
+        created_at=utc_now(),
+        state="active",
+        reverts_id=target.id,
+    )
+    session.add(undo)
+    apply_changes(project, restore)
+    still = session.scalar(
+        select(Correction.id).where(
+            Correction.project_key == project.key,
+            Correction.state == "active",
+            Correction.action.in_(EDITS),
+        )
+    )
+    project.corrected = still is not None
+    return undo
 
 
 def utc_now() -> datetime:
@@ -174,12 +224,18 @@ def history(ctx: Context, project_id: int) -> dict[str, Any]:
     """The machine's reading of the project and every correction, oldest first."""
     session = ctx.session
     project = get_project(session, project_id)
+    # the projects merged into this one: their mentions are reported with it
+    merged = session.execute(select(Project.id, Project.name).where(Project.merged_into == project.key)).all()
+    kept = session.execute(select(Project.id, Project.name).where(Project.key == project.merged_into)).first()
     mentions = session.execute(
-        select(Document.file_name, Document.ingested_at, Mention.section, Mention.sentence, Mention.status)
+        select(
+            Document.file_name, Document.ingested_at, Mention.section, Mention.sentence, Mention.status,
+            Mention.project_id,
+        )
         .join(Document, Document.id == Mention.document_id)
-        .where(Mention.project_id == project.id)
+        .where(Mention.project_id.in_([project.id, *(m.id for m in merged)]))
         .order_by(Mention.id)
-    ).all()
+    ).all()  # fmt: skip
     corrections = session.scalars(
         select(Correction).where(Correction.project_key == project.key).order_by(Correction.id)
     ).all()
@@ -190,6 +246,8 @@ def history(ctx: Context, project_id: int) -> dict[str, Any]:
         "corrected": bool(project.corrected),
         "review_flag": project.review_flag,
         "version": project_version(project),
+        "merged_into": {"id": kept.id, "name": kept.name} if kept else None,
+        "merged_from": [{"id": m.id, "name": m.name} for m in merged],
         "extraction": [
             {
                 "document": m.file_name,
@@ -197,6 +255,7 @@ def history(ctx: Context, project_id: int) -> dict[str, Any]:
                 "section": m.section,
                 "sentence": m.sentence,
                 "status": m.status,
+                "project": m.project_id,
             }
             for m in mentions
         ],  # fmt: skip

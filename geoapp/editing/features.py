@@ -24,7 +24,7 @@ from geoapp.errors import InvalidParameter, NotFound
 from geoapp.store.corrections import current_values, same_value
 from geoapp.store.models import Project, ProjectCounty, User
 
-__all__ = ["ogc_create", "ogc_replace", "ogc_delete", "FEATURE_FIELDS"]
+__all__ = ["ogc_create", "ogc_replace", "ogc_delete", "new_project", "FEATURE_FIELDS"]
 
 FEATURE_FIELDS = ("name", "aliases", "category", "subtype", "status", "precision", "location_note")
 
@@ -107,6 +107,16 @@ def ogc_create(ctx: Context, user: User, body: Any, comment: str | None, base_ur
     wanted.setdefault("subtype", "other")
     wanted.setdefault("status", "planned")
     changes = validate_changes(wanted)
+    with ctx.database.session() as session:
+        project = new_project(ctx, session, user, changes)
+        save(session, ctx, user, project, changes, note, action="create")
+        location = f"{base_url}/collections/projects/items/{project.id}"
+        return {"Location": location, "ETag": project_version(project)}, 201, ""
+
+
+def new_project(ctx: Context, session, user: User, changes: dict[str, Any]) -> Project:
+    """A project drawn by hand from checked ``changes`` (name, category, subtype, status,
+    geometry, precision), in the county its geometry lies in; added and flushed (it has an id)."""
     geom = shape(changes["geometry"])
     # the county of the middle of a line (a representative point of a line may be an end)
     point = (
@@ -115,30 +125,25 @@ def ogc_create(ctx: Context, user: User, body: Any, comment: str | None, base_ur
         else geom.representative_point()
     )
     county = ctx.gazetteer.county_at(point.x, point.y)
-    with ctx.database.session() as session:
-        project = Project(
-            key=f"manual:{uuid.uuid4().hex}",
-            kind="project",
-            name=changes["name"],
-            aliases=[],
-            category=changes["category"],
-            subtype=changes["subtype"],
-            status=changes["status"],
-            county_code=county.code if county else None,
-            county_name=county.name if county else None,
-            precision=changes["precision"],
-            location_class=3,
-            location_note=changes.get("location_note") or f"由 {user.name} 在地图上标注",
-            gazetteer_ids=[],
-            updated_at=utc_now(),
-            geom=f"SRID=4326;{shape(changes['geometry']).wkt}",
-        )
-        session.add(project)
-        session.flush()
-        if county is not None:
-            session.add(
-                ProjectCounty(project_id=project.id, county_code=county.code, county_name=county.name)
-            )
-        save(session, ctx, user, project, changes, note, action="create")
-        location = f"{base_url}/collections/projects/items/{project.id}"
-        return {"Location": location, "ETag": project_version(project)}, 201, ""
+    project = Project(
+        key=f"manual:{uuid.uuid4().hex}",
+        kind="project",
+        name=changes["name"],
+        aliases=[],
+        category=changes["category"],
+        subtype=changes["subtype"],
+        status=changes["status"],
+        county_code=county.code if county else None,
+        county_name=county.name if county else None,
+        precision=changes["precision"],
+        location_class=3,
+        location_note=changes.get("location_note") or f"由 {user.name} 在地图上标注",
+        gazetteer_ids=[],
+        updated_at=utc_now(),
+        geom=f"SRID=4326;{geom.wkt}",
+    )
+    session.add(project)
+    session.flush()
+    if county is not None:
+        session.add(ProjectCounty(project_id=project.id, county_code=county.code, county_name=county.name))
+    return project

@@ -42,7 +42,7 @@ def export_corrections(session: Session, out: IO[str]) -> int:
 def import_corrections(ctx: Context, lines: Iterable[str]) -> tuple[int, int]:
     """Corrections from JSON Lines (:func:`export_corrections`), in one transaction: each is
     checked, kept with its author, time and comment, and applied. One already present (same
-    project, author and time) is skipped. Returns (imported, skipped)."""
+    project, author, time and action) is skipped. Returns (imported, skipped)."""
     records = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
@@ -53,24 +53,28 @@ def import_corrections(ctx: Context, lines: Iterable[str]) -> tuple[int, int]:
             raise InvalidParameter(f"line {n}: {str(exc)[:200]}") from None
     imported = skipped = 0
     with ctx.database.session() as session:
-        by_time: dict[str, Correction] = {}
+        # a revert names its target by time: look it up among the same project's corrections
+        by_time: dict[tuple[str, str], Correction] = {}
         for r in records:
             exists = session.scalar(
                 select(Correction).where(
                     Correction.project_key == r["project_key"],
                     Correction.author == r["author"],
                     Correction.created_at == r["created_at"],
+                    Correction.action == r["action"],
                 )
             )
             if exists is not None:
                 skipped += 1
-                by_time[iso(exists.created_at) or ""] = exists
+                if exists.action != "revert":
+                    by_time[(exists.project_key, iso(exists.created_at) or "")] = exists
                 continue
-            target = by_time.get(r.pop("reverts_created_at") or "")
+            target = by_time.get((r["project_key"], r.pop("reverts_created_at") or ""))
             c = Correction(**r, reverts_id=target.id if target else None)
             session.add(c)
             session.flush()
-            by_time[iso(c.created_at) or ""] = c
+            if c.action != "revert":
+                by_time[(c.project_key, iso(c.created_at) or "")] = c
             imported += 1
         reapply(session, [r["project_key"] for r in records])
         refresh_stored_properties(session, ctx.backend, None)
@@ -78,14 +82,24 @@ def import_corrections(ctx: Context, lines: Iterable[str]) -> tuple[int, int]:
     return imported, skipped
 
 
+#: what a correction may be (a project drawn by hand or split off comes as its correction:
+#: it is kept, flagged orphaned, where no such project exists)
+ACTIONS = ("edit", "create", "reject", "merge", "split", "revert")
+
+
 def _record(raw: dict[str, Any]) -> dict[str, Any]:
-    if raw["action"] not in ("edit", "revert"):
-        raise InvalidParameter(f"unknown action {str(raw['action'])[:20]!r}")
-    changes = validate_changes(raw["changes"]) if raw["action"] == "edit" else dict(raw["changes"])
+    action = raw["action"]
+    if action not in ACTIONS:
+        raise InvalidParameter(f"unknown action {str(action)[:20]!r}")
+    changes = (
+        dict(raw["changes"])
+        if action == "revert"
+        else validate_changes(raw["changes"], merge=action == "merge", empty=action == "split")
+    )
     created = datetime.fromisoformat(raw["created_at"])
     return {
         "project_key": str(raw["project_key"]),
-        "action": raw["action"],
+        "action": action,
         "changes": changes,
         "previous": dict(raw.get("previous") or {}),
         "author": str(raw["author"])[:100],

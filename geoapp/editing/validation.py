@@ -19,7 +19,7 @@ from shapely.geometry import shape
 from gazetteer.precision import PRECISION
 from geoapp.catalog.style import CATEGORIES, STATUSES, SUBTYPES
 from geoapp.errors import InvalidParameter
-from geoapp.store.corrections import FIELDS
+from geoapp.store.corrections import FIELDS, MERGE_FIELDS
 
 __all__ = ["validate_changes", "require_comment", "CHINA_BOUNDS", "MAX_COMMENT", "MAX_TEXT"]
 
@@ -31,11 +31,15 @@ MAX_COMMENT = 2000
 MAX_TEXT = 300
 
 
-def validate_changes(changes: Any) -> dict[str, Any]:
-    """The changes of a correction, checked: a dict of editable fields and sound values."""
-    if not isinstance(changes, dict) or not changes:
+def validate_changes(changes: Any, *, merge: bool = False, empty: bool = False) -> dict[str, Any]:
+    """The changes of a correction, checked: a dict of editable fields and sound values
+    (``merge``: also the fields only a merge sets; ``empty``: none at all, as the kept side of a
+    split may have)."""
+    if not isinstance(changes, dict) or not (changes or empty):
         raise InvalidParameter("changes must be an object with at least one field")
-    unknown = sorted(set(changes) - set(FIELDS))
+    unknown = sorted(
+        (set(changes) - set(FIELDS)) | (set(changes) & set(MERGE_FIELDS) if not merge else set())
+    )
     if unknown:
         raise InvalidParameter(f"these fields cannot be corrected: {', '.join(unknown)[:200]}")
     out: dict[str, Any] = {}
@@ -62,6 +66,10 @@ def _check(name: str, value: Any) -> Any:
         ):
             raise InvalidParameter("aliases must be a list of names")
         return list(dict.fromkeys(a.strip() for a in value if a.strip()))
+    if name in MERGE_FIELDS:
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_TEXT:
+            raise InvalidParameter(f"{name} must be a project key")
+        return value
     if name == "rejected":
         if not isinstance(value, bool):
             raise InvalidParameter("rejected must be true (not a project) or false")

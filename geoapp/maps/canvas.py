@@ -34,6 +34,7 @@ __all__ = [
     "printable",
     "printable_content",
     "CJK_FONT",
+    "corrected_marker",
 ]
 
 CJK_FONT = "Noto Sans CJK SC"
@@ -71,6 +72,8 @@ _RIVER, _RIVER_TEXT = "#5aa9e6", "#1f6fae"
 _HATCH = "#a5a5a5"
 _CORRIDOR_FACE, _CORRIDOR_EDGE = "#fff1b8", "#c8a200"
 _STATUS_GREY = "#555555"
+#: a person corrected it (人工校正): a square frame at its marker, a halo or outline on its shape
+_CORRECTED = "#d6336c"
 
 
 @dataclass(frozen=True)
@@ -215,3 +218,14 @@ class Canvas:
 
     def halo(self, width: float = 1.8) -> list:
         return [patheffects.withStroke(linewidth=self.pt(width), foreground=_HALO)]
+
+
+def corrected_marker(c: Canvas) -> dict[str, Any]:
+    """The frame of a corrected project's marker (on the map and in the legend)."""
+    return {
+        "marker": "s",
+        "s": c.pt(8.6) ** 2,
+        "facecolors": "none",
+        "edgecolors": _CORRECTED,
+        "linewidths": c.pt(1.1),
+    }

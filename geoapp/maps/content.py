@@ -241,6 +241,7 @@ def project_rows(ctx, f: ProjectFilter, *, geometry: bool = True) -> list[dict[s
         Project.investment_wan,
         Project.period_start,
         Project.period_end,
+        Project.corrected,
         (geom if geometry else literal(None)).label("geojson"),
     )
     rows = ctx.session.execute(apply_filter(stmt, f, ctx.backend, ctx.session).order_by(Project.id)).all()
@@ -267,6 +268,7 @@ def project_rows(ctx, f: ProjectFilter, *, geometry: bool = True) -> list[dict[s
                     else None,
                     "county_codes": [code for code, _ in counties.get(r.id, [])],
                     "counties": [name for _, name in counties.get(r.id, [])],
+                    "corrected": bool(r.corrected),
                     "document": first.get("document"),
                     "section": first.get("section"),
                 },
@@ -300,6 +302,7 @@ def _mark(pid: int, p: dict[str, Any], geom, view) -> Mark:
         geom,
         (pt.x, pt.y),
         p.get("investment_wan"),
+        bool(p.get("corrected")),
     )
 
 

@@ -36,6 +36,7 @@ from geoapp.maps.canvas import (
     _TOWN,
     Canvas,
     _dashes,
+    corrected_marker,
 )
 from geoapp.maps.draw_layers import _marker_kwargs
 from geoapp.maps.frame import Mark
@@ -246,6 +247,9 @@ def _legend_rows(c: Canvas) -> list[tuple[str, str, Any]]:  # noqa: C901 — ove
         rows.append(("band", "线路走向为示意（经由地点连线）", None))
     if any(m.kind == "area" for m in content.marks):
         rows.append(("area", "项目片区范围", None))
+    corrected = sum(m.corrected for m in content.marks)
+    if corrected:
+        rows.append(("corrected", f"人工校正  {corrected}", None))
     if any(x.county_level for x in content.counties):
         rows.append(("hatch", "仅定位到区县的项目（未逐个绘出）", None))
     if content.corridor is not None:
@@ -340,6 +344,9 @@ def _swatch(c: Canvas, lax, kind: str, swatch: Any, x: float, y: float, w: float
     elif kind == "status":
         kw = _marker_kwargs(c, swatch, _STATUS_GREY)
         lax.scatter([x], [y], **kw)
+    elif kind == "corrected":
+        lax.scatter([x], [y], **_marker_kwargs(c, "circle", _STATUS_GREY))
+        lax.scatter([x], [y], **corrected_marker(c))
     elif kind == "line":
         lax.add_artist(
             Line2D(

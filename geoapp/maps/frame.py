@@ -168,6 +168,8 @@ class Mark:
     geom: BaseGeometry
     anchor: tuple[float, float]
     investment: float | None = None
+    #: a person corrected it: drawn with a frame of its own, and a legend row
+    corrected: bool = False
 
     @property
     def estimated(self) -> bool:

@@ -366,6 +366,38 @@ def openapi_document(
                 "properties": {"comment": {"type": "string", "minLength": 1}}}}}},
             "responses": {"201": {"description": "The revert, as stored", "content": {"application/json": {}}},
                           **_write_errors()}}}),
+        "/api/projects/{projectId}/merge": ("/api/projects/<int:project_id>/merge", {"post": {
+            "tags": ["corrections"], "operationId": "mergeProject", "security": [{"bearerAuth": []}],
+            "summary": "Merge a project into another (the same real-world work)",
+            "description": "The project is hidden like 'not a project' and marked merged into the kept one, "
+                           "whose aliases gain its name and aliases and whose history lists its mentions. "
+                           "A correction on each; reverting either undoes both.",
+            "parameters": [{"name": "projectId", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["into", "comment"],
+                "properties": {"into": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                               "comment": {"type": "string", "minLength": 1}}}}}},
+            "responses": {"201": {"description": "The two corrections", "content": {"application/json": {}}},
+                          **_write_errors()}}}),
+        "/api/projects/{projectId}/split": ("/api/projects/<int:project_id>/split", {"post": {
+            "tags": ["corrections"], "operationId": "splitProject", "security": [{"bearerAuth": []}],
+            "summary": "Split a new hand-made project off a project",
+            "description": "The new project takes name and geometry (and category, subtype, status, precision, "
+                           "else the project's); keep_geometry and keep_name change what stays. A correction "
+                           "on each; reverting either undoes both (the new project is hidden again).",
+            "parameters": [{"name": "projectId", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["name", "geometry", "comment"],
+                "properties": {"name": {"type": "string"}, "geometry": {"type": "object"},
+                               "keep_geometry": {"type": "object"}, "keep_name": {"type": "string"},
+                               "category": {"type": "string"}, "subtype": {"type": "string"},
+                               "status": {"type": "string"}, "precision": {"type": "integer"},
+                               "comment": {"type": "string", "minLength": 1}}}}}},
+            "responses": {"201": {"description": "The new project's id and the two corrections",
+                                  "content": {"application/json": {}}},
+                          **_write_errors()}}}),
         "/healthz": ("/healthz", {"get": {"tags": ["service"], "operationId": "health", "summary": "Health check",
                                           "responses": {"200": {"description": "Database reachable and schema current"},
                                                         "503": {"description": "Not healthy"}}}}),

@@ -30,6 +30,7 @@ from geoapp.store.models import Correction, Project
 
 __all__ = [
     "FIELDS",
+    "MERGE_FIELDS",
     "apply_changes",
     "current_values",
     "reapply",
@@ -50,7 +51,10 @@ FIELDS = (
     "precision",
     "location_note",
     "rejected",
+    "merged_into",
 )
+#: fields only a merge sets (``POST /api/projects/<id>/merge``), never an edit
+MERGE_FIELDS = ("merged_into",)
 
 
 def project_geometry(project: Project) -> dict[str, Any]:

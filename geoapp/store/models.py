@@ -146,6 +146,8 @@ class Project(Base):
     corrected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: a person said it is not a project (hidden from every output; reversible)
     rejected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: the key of the project a person merged this one into (it is then ``rejected`` too)
+    merged_into: Mapped[str | None] = mapped_column(String(300))
     #: why a person should look at it again ("source_changed": a document changed a corrected value)
     review_flag: Mapped[str | None] = mapped_column(String(40))
     #: the feature's properties as JSON text, and the whole feature in CRS84 (derived data,
@@ -277,7 +279,7 @@ class Correction(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_key: Mapped[str] = mapped_column(String(300), index=True)
-    #: "edit", "reject" (not a project) or "revert"
+    #: "edit", "create" (drawn by hand), "reject" (not a project), "merge", "split" or "revert"
     action: Mapped[str] = mapped_column(String(20))
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     previous: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,6 +1,7 @@
 """Corrections over HTTP, each route one line around :mod:`geoapp.editing`:
 
 * ``POST /api/projects/<id>/corrections``, ``POST /api/corrections/<id>/revert``;
+* ``POST /api/projects/<id>/merge`` (into another) and ``POST /api/projects/<id>/split``;
 * OGC API – Features Part 4 on ``projects``: ``POST /collections/projects/items`` (a project
   drawn by hand), ``PUT``/``PATCH`` (JSON merge patch) and ``DELETE`` ("not a project") on
   ``/collections/projects/items/<id>``, with ``If-Match``; the comment comes with the feature
@@ -55,6 +56,16 @@ def correct(project_id: int):
 def revert(correction_id: int):
     user = _user("editor")
     return respond(editing.revert(context(), user, correction_id, _body()))
+
+
+@bp.post(f"/api/projects/<int(max={MAX_ID}):project_id>/merge")
+def merge(project_id: int):
+    return respond(editing.merge(context(), _user("editor"), project_id, _body()))
+
+
+@bp.post(f"/api/projects/<int(max={MAX_ID}):project_id>/split")
+def split(project_id: int):
+    return respond(editing.split(context(), _user("editor"), project_id, _body()))
 
 
 def _comment() -> str | None:
