@@ -10,6 +10,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.watch import page_problems
+
 pytestmark = pytest.mark.browser
 
 
@@ -17,17 +19,7 @@ pytestmark = pytest.mark.browser
 def test_try_it_page_renders_every_operation_offline_and_runs_one(
     page: Page, live_server, artifacts, backend
 ):
-    problems: list[str] = []
-    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("requestfailed", lambda r: problems.append("failed: " + r.url))
-    page.on(
-        "request",
-        lambda r: r.url.startswith((live_server.url, "data:")) or problems.append("external: " + r.url),
-    )
-    page.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e => console.error('CSP: ' + e.violatedDirective))"
-    )
+    problems = page_problems(page, live_server.url)
     with urllib.request.urlopen(live_server.url + "/api?f=json", timeout=30) as r:
         doc = json.loads(r.read())
     methods = ("get", "post", "put", "patch", "delete")

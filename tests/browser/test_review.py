@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from geoapp.store.accounts import add_user, create_token
+from tests.browser.watch import page_problems
 
 pytestmark = pytest.mark.browser
 
@@ -37,17 +38,7 @@ def test_an_editor_places_a_county_level_project_in_three_interactions(
     with seeded_db.session() as session:
         add_user(session, "ana", "editor")
         token = create_token(session, "ana")
-    problems: list[str] = []
-    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("requestfailed", lambda r: problems.append("failed: " + r.url))
-    page.on(
-        "request",
-        lambda r: r.url.startswith((live_server.url, "data:")) or problems.append("external: " + r.url),
-    )
-    page.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e => console.error('CSP: ' + e.violatedDirective))"
-    )
+    problems = page_problems(page, live_server.url)
 
     page.goto(live_server.url + "/review")  # anonymous: sent to /login, back here after
     page.fill("#login-name", "ana")

@@ -249,3 +249,20 @@ def test_a_project_named_after_a_mountain_the_gazetteer_lacks(gazetteer):
         ).items
     }
     assert {"缙云山综合提升项目", "缙云山生态环道示范段"} <= names
+
+
+@pytest.mark.parametrize(
+    "sentence, found, not_found",
+    [
+        ("第一节 铁路\n建成渝万高铁。", "渝万高铁", "第一节铁路"),  # a plan outline's heading
+        ("开辟文化出口路径，建成G350垫江南出口。", "G350垫江南出口", "文化出口"),  # 出口: an export
+        ("长寿北站综合交通枢纽投入使用。", "长寿北站综合交通枢纽", "长寿北站综合交通枢纽投入使用"),
+        ("秭归县人民医院门诊综合楼开工建设，新建门诊医技楼。", "秭归县人民医院门诊综合楼", "门诊医技楼"),
+        ("推进产业+平台+园区模式。建成石宝大桥。", "石宝大桥", "产业+平台+园区"),
+    ],
+)
+def test_names_work_reports_use(gazetteer, sentence, found, not_found):
+    from geoapp.ingest.document import analyse_text
+
+    names = {it.name for it in analyse_text("忠县人民政府\n" + sentence, gazetteer).items}
+    assert found in names and not_found not in names
