@@ -187,9 +187,8 @@ def fresh_url(backend, tmp_path):
 def app(seeded_db):
     from geoapp import create_app
 
-    # Collect garbage (closed-over sessions of earlier tests) here, not at some random point:
-    # CPython 3.11.7 can raise "SystemError: AST constructor recursion depth mismatch" when a
-    # finalizer runs inside ast.parse, which werkzeug calls while building the URL map.
+    # Collect garbage (closed-over sessions of earlier tests) here, not at some random point
+    # (create_app itself keeps collection out of werkzeug's ast.parse: see geoapp.create_app).
     gc.collect()
     app = create_app({"database_url": seeded_db.url})
     app.config["TESTING"] = True
