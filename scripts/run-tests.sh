@@ -15,4 +15,4 @@ echo "PostGIS test cluster: $GEOAPP_TEST_POSTGIS_URL"
 .venv/bin/ruff format --check .
 .venv/bin/lint-imports
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest --durations=25 "$@"
