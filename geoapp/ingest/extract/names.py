@@ -73,8 +73,9 @@ def _count() -> re.Pattern[str]:
 @cache
 def _counted_inside() -> re.Pattern[str]:
     """A count inside a name, "蔬菜三个现代农业园区", "江南两个片区": a summary of several works.
-    (家 is left out: 石家, 三家村 are names.)"""
-    measure = alternatives([w for w in vocabulary().words("measure_word") if w != "家"])
+    (Measure words that also make names, ``name_measure_word``, are left out: 石家, 三家村.)"""
+    in_names = set(vocabulary().words("name_measure_word"))
+    measure = alternatives([w for w in vocabulary().words("measure_word") if w not in in_names])
     return re.compile(rf"[{DIGITS}{TWO}]+{measure}")
 
 
